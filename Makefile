@@ -49,6 +49,7 @@ BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB       := $(BUILD)/libkafkasim.a
 BIN       := $(BUILD)/kafkasim
 
+.SECONDARY:
 .PHONY: all test unit scenario-tests run asan coverage tidy bench fuzz install clean
 all: $(BIN)
 

@@ -1,0 +1,153 @@
+/*
+ * trace.c — JSON Lines trace writer with a running SHA-256.
+ *
+ * A line is built in the trace's own fixed buffer; a line that would not fit is cut at a
+ * field boundary and marked "truncated":true, so the output stays valid JSON. Every byte
+ * written is also hashed; with no output file only the hash is kept.
+ */
+#include "sim/trace.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <string.h>
+
+void trace_init(struct trace *t, FILE *out)
+{
+	memset(t, 0, sizeof(*t));
+	t->out = out;
+	sha256_init(&t->hash);
+	t->line.trace = t;
+}
+
+/* Room kept at the end of the buffer for `,"truncated":true}\n`. */
+#define RESERVE 24
+
+static void put(struct trace_line *l, const char *s, size_t n)
+{
+	if (l->truncated)
+		return;
+	if (l->len + n > TRACE_LINE_MAX - RESERVE) {
+		l->truncated = true;
+		return;
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += (uint32_t)n;
+}
+
+static void put_str(struct trace_line *l, const char *s)
+{
+	put(l, s, strlen(s));
+}
+
+/* Writes a JSON string with the escapes RFC 8259 requires. */
+static void put_json_string(struct trace_line *l, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	put(l, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[7];
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			put(l, esc, 2);
+		} else if (*p == '\n' || *p == '\t' || *p == '\r') {
+			esc[0] = '\\';
+			esc[1] = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
+			put(l, esc, 2);
+		} else if (*p < 0x20) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			put(l, esc, 6);
+		} else {
+			put(l, (const char *)p, 1);
+		}
+	}
+	put(l, "\"", 1);
+}
+
+/* A field is written whole or not at all: on overflow the line is cut before it. */
+static void field(struct trace_line *l, const char *key, const char *val, bool quote)
+{
+	uint32_t mark = l->len;
+	put(l, ",", 1);
+	put_json_string(l, key);
+	put(l, ":", 1);
+	if (quote)
+		put_json_string(l, val);
+	else
+		put_str(l, val);
+	if (l->truncated)
+		l->len = mark;
+}
+
+struct trace_line *trace_begin(struct trace *t, int64_t t_us, const char *node, const char *ev)
+{
+	assert(!t->open);
+	t->open = true;
+	struct trace_line *l = &t->line;
+	l->len = 0;
+	l->truncated = false;
+	char num[32];
+	int n = snprintf(num, sizeof(num), "{\"t\":%" PRId64, t_us);
+	assert(n > 0 && (size_t)n < sizeof(num));
+	put(l, num, (size_t)n);
+	field(l, "node", node, true);
+	field(l, "ev", ev, true);
+	return l;
+}
+
+void trace_int(struct trace_line *l, const char *key, int64_t v)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%" PRId64, v);
+	field(l, key, num, false);
+}
+
+void trace_uint(struct trace_line *l, const char *key, uint64_t v)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%" PRIu64, v);
+	field(l, key, num, false);
+}
+
+void trace_bool(struct trace_line *l, const char *key, bool v)
+{
+	field(l, key, v ? "true" : "false", false);
+}
+
+void trace_str(struct trace_line *l, const char *key, const char *v)
+{
+	field(l, key, v, true);
+}
+
+void trace_raw(struct trace_line *l, const char *key, const char *json)
+{
+	field(l, key, json, false);
+}
+
+void trace_end(struct trace_line *l)
+{
+	struct trace *t = l->trace;
+	assert(t->open);
+	if (l->truncated) {
+		const char *mark = ",\"truncated\":true";
+		memcpy(l->buf + l->len, mark, strlen(mark));
+		l->len += (uint32_t)strlen(mark);
+	}
+	l->buf[l->len++] = '}';
+	l->buf[l->len++] = '\n';
+	assert(l->len <= TRACE_LINE_MAX);
+	sha256_update(&t->hash, l->buf, l->len);
+	if (t->out != NULL && fwrite(l->buf, 1, l->len, t->out) != l->len)
+		t->io_error = true;
+	t->lines++;
+	t->open = false;
+}
+
+void trace_digest_hex(const struct trace *t, char out[65])
+{
+	uint8_t d[32];
+	sha256_final(&t->hash, d);
+	sha256_hex(d, out);
+}
