@@ -408,7 +408,7 @@ static bool rule_cuts(const struct net_rule *r, uint32_t from, uint32_t to)
 	case RULE_LINK:
 		return rule_links(r, from, to) && r->link.drop_ratio == (int64_t)PRNG_RATIO_ONE;
 	}
-	assert(!"unknown rule kind");
+	assert(false && "unknown rule kind");
 	return false;
 }
 

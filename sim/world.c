@@ -332,7 +332,7 @@ static void packet_handle(struct world *w, uint32_t p)
 		on_rst(w, p);
 		return;
 	}
-	assert(!"unknown packet kind");
+	assert(false && "unknown packet kind");
 }
 
 /* ---- the pause FIFO ----------------------------------------------------------------------- */
@@ -516,7 +516,7 @@ void world_dispatch(void *ctx, struct sim_kernel *k, const struct sim_event *ev,
 		w->runner(w->runner_ctx, w, ev, self);
 		return;
 	}
-	assert(!"unknown world event type");
+	assert(false && "unknown world event type");
 }
 
 /* Runs a held event at the resume instant. */
@@ -533,7 +533,7 @@ static void dispatch_deferred(struct world *w, uint32_t type, uint64_t arg0)
 		timeout_handle(w, (uint32_t)arg0);
 		return;
 	}
-	assert(!"unknown deferred event type");
+	assert(false && "unknown deferred event type");
 }
 
 /* Drops a held event of a halting node, releasing what it holds. */
@@ -552,7 +552,7 @@ static void drop_deferred(struct world *w, uint32_t type, uint64_t arg0)
 		net_conn_release(&w->net, (uint32_t)arg0);
 		return;
 	}
-	assert(!"unknown deferred event type");
+	assert(false && "unknown deferred event type");
 }
 
 /* ---- setup -------------------------------------------------------------------------------- */
