@@ -120,8 +120,8 @@ static void on_heartbeat_resp(struct broker *b, struct node_ctx *ctx, const stru
 		return;
 	}
 	if (b->fenced != (r.is_fenced != 0)) {
-		struct trace_line *l = node_trace(ctx, r.is_fenced ? "learned-fenced" :
-							   "learned-unfenced");
+		struct trace_line *l = node_trace(ctx, r.is_fenced ? "learned_fenced" :
+							   "learned_unfenced");
 		trace_int(l, "broker_epoch", b->broker_epoch);
 		trace_end(l);
 	}

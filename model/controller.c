@@ -113,7 +113,7 @@ static void fence_stale(struct controller *c, struct node_ctx *ctx)
 		b->fenced = true;
 		c->metadata_offset++;
 		c->fences++;
-		trace_broker(ctx, "broker-fenced", b, "session-timeout");
+		trace_broker(ctx, "broker_fenced", b, "session-timeout");
 	}
 }
 
@@ -157,7 +157,7 @@ static void on_heartbeat(struct controller *c, struct node_ctx *ctx, conn_id con
 			b->fenced = false;
 			c->metadata_offset++;
 			c->unfences++;
-			trace_broker(ctx, "broker-unfenced", b, NULL);
+			trace_broker(ctx, "broker_unfenced", b, NULL);
 		}
 		r.is_fenced = b->fenced;
 		arm_fence_check(c, ctx);
@@ -184,7 +184,7 @@ static void on_registration(struct controller *c, struct node_ctx *ctx, conn_id 
 		b->fenced = true;     /* a broker starts fenced until it has caught up */
 		b->last_contact_us = ctx->now_us;
 		c->registrations++;
-		struct trace_line *l = node_trace(ctx, "broker-registered");
+		struct trace_line *l = node_trace(ctx, "broker_registered");
 		trace_int(l, "broker", b->id);
 		trace_int(l, "broker_epoch", b->broker_epoch);
 		trace_bool(l, "clean_shutdown", b->last_shutdown_clean);

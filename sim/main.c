@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +58,15 @@ static const char help_text[] =
 	"\n"
 	"The scenario format is documented in docs/scenario-format.md.\n";
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	fputs("kafkasim: ", stderr);
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputs("\n", stderr);
 	fputs(usage_text, stderr);
 	return EXIT_BAD_INPUT;
@@ -87,7 +93,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 /* A file written under DIR/NAME.tmp and renamed into place by finish_file(). */
 struct out_file {
 	FILE *f;
-	char  tmp[4096];
+	char  tmp[4200];
 	char  path[4096];
 };
 
@@ -154,10 +160,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error("run takes exactly one scenario FILE%s", "");
+		return usage_error("run takes exactly one scenario FILE");
 	a->file = argv[optind];
 	if (a->json && a->trace && strcmp(a->trace, "-") == 0)
-		return usage_error("--json and --trace - both want stdout%s", "");
+		return usage_error("--json and --trace - both want stdout");
 	return -1;
 }
 
@@ -240,7 +246,7 @@ done:
 static int cmd_validate(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("validate needs at least one FILE%s", "");
+		return usage_error("validate needs at least one FILE");
 	int rc = EXIT_PASS;
 	for (int i = 1; i < argc; i++) {
 		struct scenario *s = NULL;
@@ -297,9 +303,9 @@ static int cmd_partitioner(int argc, char **argv)
 		}
 	}
 	if (partitions == 0)
-		return usage_error("partitioner needs --partitions N%s", "");
+		return usage_error("partitioner needs --partitions N");
 	if (optind >= argc)
-		return usage_error("partitioner needs at least one KEY%s", "");
+		return usage_error("partitioner needs at least one KEY");
 	for (int i = optind; i < argc; i++) {
 		const char *k = argv[i];
 		uint32_t p = part_for_key((const uint8_t *)k, strlen(k), (uint32_t)partitions);
@@ -317,7 +323,7 @@ static int cmd_partitioner(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("a command is needed%s", "");
+		return usage_error("a command is needed");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("kafkasim %s (Kafka 4.1 semantics, scenario format 1)\n", KAFKASIM_VERSION);

@@ -19,6 +19,12 @@ void trace_init(struct trace *t, FILE *out)
 	t->line.trace = t;
 }
 
+void trace_observe(struct trace *t, trace_observer_fn *fn, void *ctx)
+{
+	t->observer = fn;
+	t->observer_ctx = ctx;
+}
+
 /* Room kept at the end of the buffer for `,"truncated":true}\n`. */
 #define RESERVE 24
 
@@ -86,6 +92,9 @@ struct trace_line *trace_begin(struct trace *t, int64_t t_us, const char *node, 
 	assert(!t->open);
 	t->open = true;
 	struct trace_line *l = &t->line;
+	t->line_t_us = t_us;
+	t->line_node = node;
+	t->line_ev = ev;
 	l->len = 0;
 	l->truncated = false;
 	char num[32];
@@ -143,6 +152,8 @@ void trace_end(struct trace_line *l)
 		t->io_error = true;
 	t->lines++;
 	t->open = false;
+	if (t->observer != NULL)
+		t->observer(t->observer_ctx, t->line_t_us, t->line_node, t->line_ev, l->buf, l->len);
 }
 
 void trace_digest_hex(const struct trace *t, char out[65])

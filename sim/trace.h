@@ -26,8 +26,17 @@ struct trace_line {
 	char          buf[TRACE_LINE_MAX];
 };
 
+/* Called for every finished line, e.g. to collect the run's timeline of notable events. */
+typedef void trace_observer_fn(void *ctx, int64_t t_us, const char *node, const char *ev,
+			       const char *line, uint32_t len);
+
 struct trace {
 	FILE             *out;        /* NULL: hash only */
+	trace_observer_fn *observer;
+	void             *observer_ctx;
+	int64_t           line_t_us;  /* the open line's time, node and kind, for the observer */
+	const char       *line_node;
+	const char       *line_ev;
 	struct sha256     hash;
 	uint64_t          lines;
 	bool              io_error;
@@ -36,6 +45,7 @@ struct trace {
 };
 
 void trace_init(struct trace *t, FILE *out);
+void trace_observe(struct trace *t, trace_observer_fn *fn, void *ctx);
 /* Starts a line. Only one line is open at a time. */
 struct trace_line *trace_begin(struct trace *t, int64_t t_us, const char *node, const char *ev);
 void trace_int(struct trace_line *l, const char *key, int64_t v);

@@ -1,0 +1,66 @@
+/*
+ * run.h — the state of one run, shared by the runner (sim/runner.c) and the summary
+ * (sim/summary.c). Not a public interface.
+ */
+#ifndef KAFKASIM_RUN_H
+#define KAFKASIM_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model/broker.h"
+#include "model/cluster.h"
+#include "model/controller.h"
+#include "sim/fault.h"
+#include "sim/kernel.h"
+#include "sim/runner.h"
+#include "sim/scenario.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+
+/* One notable event for the timeline: its trace line. */
+struct run_note {
+	int64_t t_us;
+	char   *line;
+};
+
+/* An expectation's outcome. */
+struct run_check {
+	bool        evaluated;   /* the metric exists in this version */
+	bool        ok;
+	bool        is_list;
+	int64_t     actual;
+	const char *why;         /* when not evaluated */
+};
+
+struct run {
+	const struct scenario    *s;
+	const struct run_options *o;
+	uint64_t                  seed;
+	int64_t                   end_us;
+	struct sim_kernel         kernel;
+	struct trace              trace;
+	struct world              world;
+	struct fault_plan         plan;
+	char                      trace_sha256[65];
+	/* node layout */
+	uint32_t                  controller_node;
+	uint32_t                  broker_node0;
+	uint32_t                  client_node0;
+	/* models */
+	struct cluster_cfg        ccfg;
+	int32_t                  *broker_ids;
+	struct broker_cfg        *bcfgs;
+	struct broker            *brokers;
+	struct controller         controller;
+	struct ctl_broker        *ctl_brokers;
+	/* timeline */
+	struct run_note          *timeline;
+	uint32_t                  timeline_len;
+	uint32_t                  timeline_cap;
+	bool                      timeline_oom;
+	/* expectations */
+	struct run_check         *checks;
+};
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * runner.c — one run of one scenario, from the loaded file to the verdict.
+ *
+ * Node order (scenario-format 11.1): controller-1..N, brokers by id, then every client in
+ * file order. The runner owns the models' storage, answers the fault plan's "which node is
+ * this reference now", samples `at:` expectations after every event at times <= T, and
+ * collects the timeline of notable events from the trace as it is written.
+ */
+#include "sim/runner.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/broker.h"
+#include "model/cluster.h"
+#include "model/controller.h"
+#include "sim/fault.h"
+#include "sim/json.h"
+#include "sim/kernel.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+#include "sim/summary.h"
+#include "sim/trace.h"
+#include "sim/units.h"
+#include "sim/world.h"
+
+/* Clients whose Kafka behaviour is not modelled yet keep a node (faults can target them)
+ * but do nothing. */
+static void idle_start(void *m, struct node_ctx *c) { (void)m; (void)c; }
+static void idle_halt(void *m, enum node_halt h) { (void)m; (void)h; }
+static void idle_message(void *m, struct node_ctx *c, conn_id conn, const struct net_msg *msg,
+			 const void *blob, uint32_t len)
+{
+	(void)m; (void)c; (void)conn; (void)msg; (void)blob; (void)len;
+}
+static void idle_conn(void *m, struct node_ctx *c, conn_id conn, enum conn_event ev)
+{
+	(void)m; (void)c; (void)conn; (void)ev;
+}
+static void idle_timer(void *m, struct node_ctx *c, uint32_t kind, uint64_t arg)
+{
+	(void)m; (void)c; (void)kind; (void)arg;
+}
+static const struct node_ops idle_client_ops = {
+	idle_start, idle_halt, idle_message, idle_conn, idle_timer,
+};
+
+/* Trace kinds that make the timeline. */
+static const char *const notable[] = {
+	"fault", "fault_skipped", "fault_undo", "end",
+	"crash", "power_loss", "stop", "restart", "pause", "resume", "clock",
+	"partition", "isolate", "link", "heal", "undo",
+	"broker_fenced", "broker_unfenced", "broker_registered",
+	NULL,
+};
+
+static bool is_notable(const char *ev)
+{
+	for (int i = 0; notable[i] != NULL; i++)
+		if (strcmp(ev, notable[i]) == 0)
+			return true;
+	return false;
+}
+
+static void observe(void *ctx, int64_t t_us, const char *node, const char *ev,
+		    const char *line, uint32_t len)
+{
+	struct run *r = ctx;
+	(void)node;
+	if (!is_notable(ev) || r->timeline_oom)
+		return;
+	if (r->timeline_len == r->timeline_cap) {
+		uint32_t cap = r->timeline_cap ? r->timeline_cap * 2 : 64;
+		struct run_note *n = realloc(r->timeline, cap * sizeof(*n));
+		if (n == NULL) {
+			r->timeline_oom = true;
+			return;
+		}
+		r->timeline = n;
+		r->timeline_cap = cap;
+	}
+	char *copy = malloc(len + 1);
+	if (copy == NULL) {
+		r->timeline_oom = true;
+		return;
+	}
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	if (len > 0 && copy[len - 1] == '\n')
+		copy[len - 1] = '\0';
+	r->timeline[r->timeline_len++] = (struct run_note){t_us, copy};
+}
+
+/* ---- which node is a reference now ---------------------------------------------------------- */
+
+static uint32_t broker_node(const struct run *r, int32_t broker_id)
+{
+	int i = scen_broker_index(r->s, broker_id);
+	return i < 0 ? NET_NONE : r->broker_node0 + (uint32_t)i;
+}
+
+static uint32_t resolve_ref(void *ctx, const struct scen_ref *ref)
+{
+	struct run *r = ctx;
+	switch (ref->kind) {
+	case SCEN_REF_BROKER:
+		return broker_node(r, ref->broker_id);
+	case SCEN_REF_CONTROLLER:
+		return r->controller_node;          /* the single active controller */
+	case SCEN_REF_CONTROLLER_N:
+		return ref->controller >= 1 && ref->controller <= r->s->cluster.controllers
+			? ref->controller - 1 : NET_NONE;
+	case SCEN_REF_CLIENT:
+		return r->client_node0 + ref->client;
+	case SCEN_REF_LEADER:
+		/* Partition leadership arrives with the replication model; until then the
+		 * controller's metadata names no leader and the fault does nothing. */
+		return NET_NONE;
+	case SCEN_REF_COORDINATOR:
+		return NET_NONE;                     /* arrives with the group coordinator */
+	}
+	return NET_NONE;
+}
+
+static void client_action(void *ctx, enum scen_fault_kind kind, uint32_t node, int64_t for_us)
+{
+	struct run *r = ctx;
+	(void)for_us;
+	struct trace_line *l = trace_begin(&r->trace, world_now_us(&r->world),
+					   world_node_name(&r->world, node), "client_action");
+	trace_str(l, "action", scen_fault_kind_name(kind));
+	trace_str(l, "note", "consumer behaviour is not modelled in this version");
+	trace_end(l);
+}
+
+/* ---- setup ------------------------------------------------------------------------------ */
+
+static int64_t bcfg(const struct scen_broker *b, enum cfg_broker_id id)
+{
+	return b->cfg[id].v;
+}
+
+static int setup_models(struct run *r)
+{
+	const struct scenario *s = r->s;
+	uint32_t nb = s->cluster.broker_count;
+	r->broker_ids = calloc(nb, sizeof(*r->broker_ids));
+	r->bcfgs = calloc(nb, sizeof(*r->bcfgs));
+	r->brokers = calloc(nb, sizeof(*r->brokers));
+	r->ctl_brokers = calloc(nb, sizeof(*r->ctl_brokers));
+	if (!r->broker_ids || !r->bcfgs || !r->brokers || !r->ctl_brokers)
+		return -1;
+	r->controller_node = 0;
+	r->broker_node0 = s->cluster.controllers;
+	r->client_node0 = r->broker_node0 + nb;
+	for (uint32_t i = 0; i < nb; i++) {
+		const struct scen_broker *sb = &s->cluster.brokers[i];
+		r->broker_ids[i] = sb->id;
+		r->bcfgs[i] = (struct broker_cfg){
+			.broker_id = sb->id,
+			.broker_heartbeat_interval_ms =
+				bcfg(sb, CFG_B_BROKER_HEARTBEAT_INTERVAL_MS),
+			.broker_session_timeout_ms = bcfg(sb, CFG_B_BROKER_SESSION_TIMEOUT_MS),
+			.controller_request_timeout_ms =
+				bcfg(sb, CFG_B_CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS),
+			.socket_connection_setup_timeout_ms =
+				bcfg(sb, CFG_B_SOCKET_CONNECTION_SETUP_TIMEOUT_MS),
+			.reconnect_backoff_ms = 50,   /* reconnect.backoff.ms (CommonClientConfigs) */
+		};
+	}
+	r->ccfg = (struct cluster_cfg){
+		.brokers = nb, .broker_node0 = r->broker_node0,
+		.controller_node = r->controller_node, .broker_ids = r->broker_ids,
+		.broker_session_timeout_ms =
+			s->cluster.cfg[CFG_B_BROKER_SESSION_TIMEOUT_MS].v,
+	};
+	ctl_init(&r->controller, &r->ccfg, r->ctl_brokers);
+	for (uint32_t i = 0; i < nb; i++)
+		broker_init(&r->brokers[i], &r->bcfgs[i], &r->ccfg,
+			    r->ctl_brokers[i].broker_epoch);
+	return 0;
+}
+
+static int add_nodes(struct run *r)
+{
+	const struct scenario *s = r->s;
+	char name[64];
+	uint32_t idx;
+	for (uint32_t c = 0; c < s->cluster.controllers; c++) {
+		snprintf(name, sizeof(name), "controller-%u", c + 1);
+		/* Only the active controller is modelled (scenario-format 3: quorum later). */
+		if (world_add_node(&r->world, NODE_CONTROLLER, name, &controller_ops,
+				   &r->controller, &idx) != 0)
+			return -1;
+	}
+	for (uint32_t b = 0; b < s->cluster.broker_count; b++) {
+		snprintf(name, sizeof(name), "broker-%" PRId32, s->cluster.brokers[b].id);
+		if (world_add_node(&r->world, NODE_BROKER, name, &broker_ops, &r->brokers[b],
+				   &idx) != 0)
+			return -1;
+	}
+	for (uint32_t c = 0; c < s->client_count; c++) {
+		const struct scen_client *cl = &s->clients[c];
+		enum node_kind k = cl->kind == SCEN_CLIENT_PRODUCER ? NODE_PRODUCER : NODE_CONSUMER;
+		if (world_add_node(&r->world, k, cl->id, &idle_client_ops, NULL, &idx) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int setup(struct run *r)
+{
+	const struct scenario *s = r->s;
+	trace_init(&r->trace, r->o->trace);
+	trace_observe(&r->trace, observe, r);
+	if (sim_init(&r->kernel, world_dispatch, &r->world) != 0)
+		return -1;
+	struct net_params np = {
+		.latency_us = s->cluster.net.latency_us,
+		.client_latency_us = s->cluster.net.client_latency_us,
+		.jitter_us = s->cluster.net.jitter_us,
+		.drop_ratio = s->cluster.net.drop_ratio,
+	};
+	if (world_init(&r->world, &r->kernel, &r->trace, r->seed, &np) != 0)
+		return -1;
+	world_set_runner_handler(&r->world, NULL, NULL);
+	if (setup_models(r) != 0 || add_nodes(r) != 0)
+		return -1;
+	if (fault_plan_init(&r->plan, s, r->seed, resolve_ref, client_action, r) != 0)
+		return -1;
+	return 0;
+}
+
+static void on_runner_event(void *ctx, struct world *w, const struct sim_event *ev,
+			    struct sim_handle self)
+{
+	struct run *r = ctx;
+	(void)self;
+	bool handled = fault_plan_handle(&r->plan, w, ev);
+	assert(handled);
+	(void)handled;
+}
+
+/* ---- the run ---------------------------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Runs to each distinct `at:` time, samples, and on to the end (scenario-format 11.1). */
+static int drive(struct run *r)
+{
+	const struct scenario *s = r->s;
+	int64_t end_us = s->duration_us + s->settle_us;
+	int64_t *ats = calloc(s->expect_count + 1, sizeof(*ats));
+	if (ats == NULL)
+		return -1;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < s->expect_count; i++)
+		if (s->expects[i].has_at)
+			ats[n++] = s->expects[i].at_us;
+	qsort(ats, n, sizeof(*ats), cmp_i64);
+	for (uint32_t i = 0; i < n; i++) {
+		if (i > 0 && ats[i] == ats[i - 1])
+			continue;
+		sim_run(&r->kernel, ats[i], 0);
+		summary_sample(r, ats[i]);
+	}
+	free(ats);
+	sim_run(&r->kernel, end_us, 0);
+	r->end_us = end_us;
+	return world_status(&r->world) == 0 ? 0 : -1;
+}
+
+static void cleanup(struct run *r)
+{
+	fault_plan_free(&r->plan);
+	world_free(&r->world);
+	sim_free(&r->kernel);
+	for (uint32_t i = 0; i < r->timeline_len; i++)
+		free(r->timeline[i].line);
+	free(r->timeline);
+	summary_free(r);
+	free(r->broker_ids);
+	free(r->bcfgs);
+	free(r->brokers);
+	free(r->ctl_brokers);
+}
+
+int runner_run(const struct scenario *s, const struct run_options *o)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		fprintf(stderr, "kafkasim: out of memory\n");
+		return EXIT_BAD_INPUT;
+	}
+	r->s = s;
+	r->o = o;
+	r->seed = o->seed_set ? o->seed : s->seed;
+	int rc = EXIT_BAD_INPUT;
+	if (setup(r) != 0 || summary_init(r) != 0) {
+		fprintf(stderr, "kafkasim: out of memory while setting up the run\n");
+		goto out;
+	}
+	world_set_runner_handler(&r->world, on_runner_event, r);
+	world_start_all(&r->world);
+	if (fault_plan_schedule(&r->plan, &r->world) != 0 || drive(r) != 0) {
+		fprintf(stderr, "kafkasim: out of memory during the run\n");
+		goto out;
+	}
+	trace_digest_hex(&r->trace, r->trace_sha256);
+	rc = summary_finish(r);
+	if (r->trace.io_error) {
+		fprintf(stderr, "kafkasim: writing the trace failed\n");
+		rc = EXIT_BAD_INPUT;
+	}
+out:
+	cleanup(r);
+	free(r);
+	return rc;
+}
