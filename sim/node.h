@@ -89,14 +89,17 @@ struct node_ctx {
 	struct prng  *prng;       /* this node's own stream */
 };
 
-/* Opens a connection to node `to`; its outcome arrives as a conn_event. */
+/* Opens a connection to node `to` (not itself); its outcome arrives as a conn_event. The
+ * target's model first hears of it with its first message. Returns 0 only when the world ran
+ * out of memory (the run is then stopped). */
 conn_id node_connect(struct node_ctx *ctx, uint32_t to, int64_t setup_timeout_us);
 /* Sends on an open connection; a blob (may be NULL) is copied. Returns false if the
  * connection is not open at this end (the caller treats that as a disconnect). */
 bool    node_send(struct node_ctx *ctx, conn_id conn, const struct net_msg *m,
 		  const void *blob, uint32_t blob_len);
 void    node_close(struct node_ctx *ctx, conn_id conn);
-/* The node at the other end of a connection. */
+/* The node at the other end of a connection; UINT32_MAX once the world has forgotten it
+ * (both ends closed). */
 uint32_t node_peer(struct node_ctx *ctx, conn_id conn);
 /* One-shot timer; cancelled automatically by a crash. Returns an id for node_timer_cancel. */
 uint64_t node_timer(struct node_ctx *ctx, int64_t delay_us, uint32_t kind, uint64_t arg);

@@ -842,7 +842,8 @@ static bool groups_json(const struct world *w, const struct net_group *groups,
 	buf[len++] = '[';
 	for (uint32_t g = 0; g < ngroups && whole; g++) {
 		size_t mark = len;
-		bool ok = (g == 0 || json_ch(buf, room, &len, ',')) && json_ch(buf, room, &len, '[');
+		bool ok = g == 0 || json_ch(buf, room, &len, ',');
+		ok = ok && json_ch(buf, room, &len, '[');
 		for (uint32_t i = 0; ok && i < groups[g].count; i++)
 			ok = (i == 0 || json_ch(buf, room, &len, ',')) &&
 			     json_str(buf, room, &len, node_at(w, groups[g].nodes[i])->name);

@@ -140,7 +140,8 @@ struct sim_handle world_schedule_runner(struct world *w, int64_t at_us, enum sim
 					uint32_t rank, uint32_t node, uint64_t arg0,
 					uint64_t arg1);
 
-/* Lifecycle faults; each returns true if it changed something (and traced it). */
+/* Lifecycle faults; each returns true if it changed something (and traced it). world_stop
+ * is the final clean halt: waiting for leadership to move away first is the runner's job. */
 bool world_crash(struct world *w, uint32_t node, bool power_loss);
 bool world_stop(struct world *w, uint32_t node);
 bool world_restart(struct world *w, uint32_t node);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -45,6 +47,7 @@ enum op {
 	OP_TIMER,        /* arms timer kind a after b µs */
 	OP_CANCEL,       /* cancels the node's timer of kind a */
 	OP_SEND_BLOB,    /* one message with a blob of a bytes filled with b */
+	OP_PEER,         /* records node_peer() of its last connection and traces a line */
 	/* done by the runner */
 	OP_CRASH,
 	OP_POWER_LOSS,
@@ -93,7 +96,11 @@ struct harness {
 	int64_t                sent_at[MAXLOG];   /* by corr */
 	bool                   started;
 	uint32_t               send_failed;   /* node_send on a connection not open here */
+	uint32_t               peer[MAXN];    /* OP_PEER results */
 };
+
+/* Names for the next setup_kinds(), or NULL for kind-index names. */
+static const char *const *custom_names;
 
 static struct harness h;
 
@@ -157,6 +164,13 @@ static void run_node_step(struct tmodel *m, struct node_ctx *ctx, const struct s
 	case OP_CANCEL:
 		node_timer_cancel(ctx, m->timers[s->a]);
 		return;
+	case OP_PEER: {
+		h.peer[m->node] = node_peer(ctx, m->conn);
+		struct trace_line *l = node_trace(ctx, "model_note");
+		trace_int(l, "peer", h.peer[m->node]);
+		trace_end(l);
+		return;
+	}
 	default:
 		fail_msg("not a node step");
 	}
@@ -164,7 +178,7 @@ static void run_node_step(struct tmodel *m, struct node_ctx *ctx, const struct s
 
 static bool node_op(enum op op)
 {
-	return op <= OP_SEND_BLOB;
+	return op <= OP_PEER;
 }
 
 static void m_start(void *model, struct node_ctx *ctx)
@@ -297,6 +311,8 @@ static void setup_kinds(const enum node_kind *kinds, uint32_t n, struct net_para
 		const char *prefix = kinds[i] == NODE_BROKER ? "broker" :
 				     kinds[i] == NODE_CONTROLLER ? "controller" : "client";
 		snprintf(name, sizeof(name), "%s-%u", prefix, i);
+		if (custom_names != NULL)
+			snprintf(name, sizeof(name), "%s", custom_names[i]);
 		h.m[i].node = i;
 		h.m[i].cancel_on_msg = -1;
 		uint32_t idx = 0;
@@ -1067,6 +1083,75 @@ static void test_net_skew_affects_wall_clock_only(void **state)
 	assert_int_equal(world_node_skew(&h.w, 0), -7500);
 }
 
+static void test_net_setup_timeout_waits_for_resume(void **state)
+{
+	(void)state;
+	setup_default(3);
+	step(500, OP_ISOLATE, 1, 0, 0);
+	step(1000, OP_CONNECT, 0, 1, 10000);   /* times out at 11000, while 0 is paused */
+	step(1000, OP_CONNECT, 2, 1, 10000);
+	step(5000, OP_PAUSE, 0, 0, 0);
+	step(5000, OP_PAUSE, 2, 0, 0);
+	step(20000, OP_RESUME, 0, 0, 0);
+	step(20000, OP_CRASH, 2, 0, 0);          /* its held timeout is lost with it */
+	run_until(1000000);
+	assert_int_equal(time_of(0, W_CONN, CONN_TIMEOUT, 0), 20000);
+	assert_int_equal(count(2, W_CONN, ANY), 0);
+	assert_int_equal(net_conn_live(world_net(&h.w)), 0);
+	assert_int_equal(h.w.deferred.live, 0);
+}
+
+static void test_net_node_peer_and_accessors(void **state)
+{
+	(void)state;
+	enum node_kind kinds[3] = {NODE_CONTROLLER, NODE_BROKER, NODE_CONSUMER};
+	setup_kinds(kinds, 3, params(1000, 1000, 0, 0), 1);
+	step(0, OP_CONNECT, 2, 1, 1000000);
+	step(5000, OP_SEND, 2, 1, 1);
+	step(7000, OP_PEER, 2, 0, 0);
+	step(7000, OP_PEER, 1, 0, 0);
+	run_until(100000);
+	assert_int_equal(h.peer[2], 1);
+	assert_int_equal(h.peer[1], 2);
+	assert_int_equal(world_node_count(&h.w), 3);
+	assert_string_equal(world_node_name(&h.w, 1), "broker-1");
+	assert_int_equal(world_node_kind(&h.w, 2), NODE_CONSUMER);
+	assert_int_equal(world_find_node(&h.w, "controller-0"), 0);
+	assert_int_equal(world_find_node(&h.w, "nobody"), NET_NONE);
+	assert_int_equal(world_stats(&h.w)->connects, 1);
+	assert_int_equal(world_now_us(&h.w), 100000);
+}
+
+/* The trace names nodes, escapes names, and says why a packet was lost. */
+static void test_net_trace_lines_name_nodes_and_reasons(void **state)
+{
+	(void)state;
+	static const char *const names[3] = {"broker-1", "broker-2", "p\"1"};
+	enum node_kind kinds[3] = {NODE_BROKER, NODE_BROKER, NODE_PRODUCER};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	custom_names = names;
+	setup_kinds(kinds, 3, params(1000, 1000, 0, 0), 1);
+	custom_names = NULL;
+	h.tr.out = out;
+	step(0, OP_CONNECT, 2, 0, 1000000);
+	step(3000, OP_PARTITION, 0, 0x1, 0x6);
+	step(4000, OP_SEND, 2, 1, 9);
+	step(6000, OP_HEAL, 0, 0, 0);
+	step(7000, OP_CRASH, 0, 0, 0);
+	run_until(100000);
+	fclose(out);
+	assert_non_null(strstr(buf, "{\"t\":0,\"node\":\"p\\\"1\",\"ev\":\"connect\","));
+	assert_non_null(strstr(buf, "\"groups\":[[\"broker-1\"],[\"broker-2\",\"p\\\"1\"]]"));
+	assert_non_null(strstr(buf, "\"ev\":\"drop\",\"from\":\"p\\\"1\""));
+	assert_non_null(strstr(buf, "\"reason\":\"cut\""));
+	assert_non_null(strstr(buf, "\"ev\":\"conn_reset\""));
+	assert_non_null(strstr(buf, "\"ev\":\"crash\""));
+	free(buf);
+}
+
 /* ---- determinism --------------------------------------------------------------------------- */
 
 static void busy_script(void)
@@ -1118,7 +1203,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_net_connect_takes_one_round_trip, teardown),
 		cmocka_unit_test_teardown(test_net_message_takes_latency, teardown),
-		cmocka_unit_test_teardown(test_net_client_latency_applies_to_client_links, teardown),
+		cmocka_unit_test_teardown(test_net_client_latency_applies_to_client_links,
+					  teardown),
 		cmocka_unit_test_teardown(test_net_link_delivers_in_send_order, teardown),
 		cmocka_unit_test_teardown(test_net_equal_arrivals_keep_send_order, teardown),
 		cmocka_unit_test_teardown(test_net_drop_ratio_zero_delivers_all, teardown),
@@ -1138,13 +1224,15 @@ int main(void)
 		cmocka_unit_test_teardown(test_net_connect_into_silence_times_out, teardown),
 		cmocka_unit_test_teardown(test_net_connect_to_powered_off_machine_times_out,
 					  teardown),
-		cmocka_unit_test_teardown(test_net_crash_resets_peers_after_one_link_delay, teardown),
+		cmocka_unit_test_teardown(test_net_crash_resets_peers_after_one_link_delay,
+					  teardown),
 		cmocka_unit_test_teardown(test_net_messages_sent_before_crash_arrive, teardown),
 		cmocka_unit_test_teardown(test_net_stop_resets_peers, teardown),
 		cmocka_unit_test_teardown(test_net_reset_into_cut_link_is_silent, teardown),
 		cmocka_unit_test_teardown(test_net_power_loss_sends_no_reset, teardown),
 		cmocka_unit_test_teardown(test_net_power_loss_of_crashed_node_cuts_power, teardown),
-		cmocka_unit_test_teardown(test_net_close_discards_later_arrivals_at_closer, teardown),
+		cmocka_unit_test_teardown(test_net_close_discards_later_arrivals_at_closer,
+					  teardown),
 		cmocka_unit_test_teardown(test_net_crashed_peer_restart_accepts_new_connections,
 					  teardown),
 		cmocka_unit_test_teardown(test_net_restart_of_running_node_is_noop, teardown),
@@ -1155,11 +1243,15 @@ int main(void)
 		cmocka_unit_test_teardown(test_net_pause_holds_syn_until_resume, teardown),
 		cmocka_unit_test_teardown(test_net_timer_cancelled_while_held_does_not_fire,
 					  teardown),
-		cmocka_unit_test_teardown(test_net_crash_of_paused_node_drops_held_events, teardown),
+		cmocka_unit_test_teardown(test_net_crash_of_paused_node_drops_held_events,
+					  teardown),
 		cmocka_unit_test_teardown(test_net_timers_cancelled_by_crash, teardown),
 		cmocka_unit_test_teardown(test_net_timer_cancel, teardown),
 		cmocka_unit_test_teardown(test_net_simultaneous_timers_run_in_node_order, teardown),
 		cmocka_unit_test_teardown(test_net_skew_affects_wall_clock_only, teardown),
+		cmocka_unit_test_teardown(test_net_setup_timeout_waits_for_resume, teardown),
+		cmocka_unit_test_teardown(test_net_node_peer_and_accessors, teardown),
+		cmocka_unit_test_teardown(test_net_trace_lines_name_nodes_and_reasons, teardown),
 		cmocka_unit_test_teardown(test_net_same_seed_same_trace, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
