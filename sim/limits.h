@@ -21,6 +21,11 @@
 #define LIMIT_YAML_NODES         10000          /* nodes after alias expansion */
 #define LIMIT_YAML_DEPTH         64             /* nesting depth */
 
+/* Replica slots (partitions x replication factor) over all topics: the loader stores every
+ * partition's replica list, and 100 000 partitions at replication factor 1024 would not fit
+ * in memory. 10 per partition at the partition limit. */
+#define LIMIT_REPLICAS_TOTAL     1000000
+
 /* Nodes: controllers, then brokers, then clients; one machine each. */
 #define LIMIT_NODES              (LIMIT_CONTROLLERS + LIMIT_BROKERS + LIMIT_CLIENTS)
 

@@ -51,6 +51,9 @@ struct scen_ld;
  * the root or NULL after recording errors. */
 const struct ynode *scen_yaml_parse(struct scen_ld *ld, const char *buf, size_t len);
 
+/* Length of the longest well-formed UTF-8 prefix of s (len when all of it is). */
+size_t scen_utf8_prefix(const unsigned char *s, size_t len);
+
 static inline const struct ynode *ymap_key(const struct ynode *m, uint32_t i)
 {
 	return m->kids[2 * i];
@@ -93,6 +96,7 @@ struct scen_ld {
 	size_t              len;
 	bool                oom;
 	bool                bad_cluster; /* brokers unknown: skip checks that need them */
+	bool                bad_clients; /* clients not loaded (limit): skip client checks */
 	struct scen_names   topics;     /* name -> topic index */
 	struct scen_names   groups;     /* name -> group index */
 	struct scen_names   clients;    /* id -> client index */
@@ -106,6 +110,7 @@ struct scen_ld {
 /* --- errors ----------------------------------------------------------------------------- */
 
 struct scen_pos scen_pos_of(const struct ynode *n);
+bool scen_pos_before(struct scen_pos a, struct scen_pos b);
 void scen_err(struct scen_ld *ld, struct scen_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void scen_errn(struct scen_ld *ld, const struct ynode *n, const char *fmt, ...)

@@ -205,7 +205,7 @@ struct scen_pos scen_pos_of(const struct ynode *n)
 	return p;
 }
 
-static bool pos_before(struct scen_pos a, struct scen_pos b)
+bool scen_pos_before(struct scen_pos a, struct scen_pos b)
 {
 	return a.line < b.line || (a.line == b.line && a.col < b.col);
 }
@@ -214,7 +214,7 @@ static bool pos_before(struct scen_pos a, struct scen_pos b)
 static uint32_t err_slot(const struct scen_errors *e, struct scen_pos pos)
 {
 	uint32_t i = e->count;
-	while (i > 0 && pos_before(pos, e->items[i - 1].pos))
+	while (i > 0 && scen_pos_before(pos, e->items[i - 1].pos))
 		i--;
 	return i;
 }

@@ -168,8 +168,6 @@ static struct ynode *new_node(struct build *b, enum ynode_kind kind, struct scen
 	return n;
 }
 
-static bool valid_utf8(const unsigned char *s, size_t len);
-
 static bool on_scalar(struct build *b, struct fy_event *ev, struct scen_pos pos)
 {
 	const char *text, *anchor;
@@ -178,7 +176,7 @@ static bool on_scalar(struct build *b, struct fy_event *ev, struct scen_pos pos)
 	    !event_anchor(b, ev, &anchor, &alen))
 		return false;
 	if (len > UINT32_MAX || memchr(text, '\0', len) != NULL ||
-	    !valid_utf8((const unsigned char *)text, len)) {
+	    scen_utf8_prefix((const unsigned char *)text, len) != len) {
 		fail_at(b, pos, "a string holds a NUL character or invalid UTF-8");
 		return false;
 	}
@@ -387,7 +385,7 @@ const struct ynode *scen_yaml_parse(struct scen_ld *ld, const char *buf, size_t 
 }
 
 /* Well-formed UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
-static bool valid_utf8(const unsigned char *s, size_t len)
+size_t scen_utf8_prefix(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 	while (i < len) {
@@ -408,16 +406,14 @@ static bool valid_utf8(const unsigned char *s, size_t len)
 			lo = c == 0xf0 ? 0x90 : 0x80;
 			hi = c == 0xf4 ? 0x8f : 0xbf;
 		} else {
-			return false;
+			return i;
 		}
-		if (len - i <= n)
-			return false;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return false;
+		if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
+			return i;
 		for (size_t k = 2; k <= n; k++)
 			if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-				return false;
+				return i;
 		i += n + 1;
 	}
-	return true;
+	return len;
 }
