@@ -47,6 +47,23 @@ static struct plog_segment empty_segment(int64_t base, int64_t now_ms)
 	};
 }
 
+/* The log's offsets in their order, checked after every change (O(1)). */
+static void check(const struct plog *log)
+{
+	assert(log->nsegs >= 1);
+	assert(log->head <= log->end);
+	assert(log->end <= log->cap || log->end == 0);
+	assert(log->segs[0].base_offset <= log->log_start);
+	assert(log->log_start <= log->hw);
+	assert(log->hw <= log->leo);
+	assert(log->flushed_end <= log->leo);
+	assert(log->segs[log->nsegs - 1].base_offset <= log->leo);
+	if (log->end > log->head)
+		assert(plog_batch_last(&log->batches[log->end - 1]) + 1 == log->leo);
+	else
+		assert(log->segs[log->nsegs - 1].base_offset == log->leo);
+}
+
 int plog_init(struct plog *log, const struct plog_config *cfg, int64_t now_ms)
 {
 	assert(cfg->segment_bytes > 0);
@@ -60,6 +77,7 @@ int plog_init(struct plog *log, const struct plog_config *cfg, int64_t now_ms)
 	log->nsegs = 1;
 	log->segs[0] = empty_segment(0, now_ms);
 	log->last_flush_ms = now_ms;
+	check(log);
 	return KERR_NONE;
 }
 
@@ -216,9 +234,12 @@ int plog_epochs_assign(struct plog_epochs *c, int32_t epoch, int64_t start_offse
 	}
 	/* maybeTruncateNonMonotonicEntries: from the end, drop every entry whose epoch or start
 	 * is not below the new one's. */
-	while (c->n > 0 && (c->e[c->n - 1].epoch >= epoch || c->e[c->n - 1].start_offset >=
-			    start_offset))
+	while (c->n > 0) {
+		const struct plog_epoch_entry *last = &c->e[c->n - 1];
+		if (last->epoch < epoch && last->start_offset < start_offset)
+			break;
 		c->n--;
+	}
 	c->e[c->n++] = (struct plog_epoch_entry){.epoch = epoch, .start_offset = start_offset};
 	return KERR_NONE;
 }
@@ -447,6 +468,7 @@ static int append_settled(struct plog *log, const struct plog_batch *b, int64_t 
 	/* unflushedMessages = LEO - recovery point >= flush.messages -> flush(false). */
 	if (log->leo - log->flushed_end >= log->cfg.flush_messages)
 		plog_flush(log, now_ms);
+	check(log);
 	return KERR_NONE;
 }
 
@@ -505,8 +527,7 @@ int plog_advance_log_start(struct plog *log, int64_t offset)
 
 /* ---- Truncation ---------------------------------------------------------------------- */
 
-/* Recomputes segment s's size and timestamps from its batches (after its tail went).
- * LogSegment.truncateTo: an emptied segment counts as created now. */
+/* Recomputes segment s's size and timestamps from its batches (after its tail went). */
 static void recompute_segment(struct plog *log, uint32_t s, int64_t now_ms)
 {
 	struct plog_segment *sg = &log->segs[s];
@@ -520,8 +541,6 @@ static void recompute_segment(struct plog *log, uint32_t s, int64_t now_ms)
 		if (log->batches[i].max_timestamp_ms > sg->largest_ts_ms)
 			sg->largest_ts_ms = log->batches[i].max_timestamp_ms;
 	}
-	if (sg->bytes == 0)
-		sg->created_ms = now_ms;
 	sg->modified_ms = now_ms;
 }
 
@@ -546,6 +565,7 @@ static void cut_to(struct plog *log, int64_t offset, int64_t now_ms)
 		log->log_start = log->leo;
 	if (log->hw > log->leo)
 		log->hw = log->leo;
+	check(log);
 }
 
 void plog_truncate_fully_and_start_at(struct plog *log, int64_t offset, int64_t now_ms)
@@ -561,6 +581,7 @@ void plog_truncate_fully_and_start_at(struct plog *log, int64_t offset, int64_t 
 	log->hw = offset;
 	log->log_start = offset;
 	log->flushed_end = offset;
+	check(log);
 }
 
 bool plog_truncate_to(struct plog *log, int64_t offset, int64_t now_ms)
@@ -656,7 +677,10 @@ struct plog_view plog_read(const struct plog *log, int64_t from_offset, int64_t 
 
 void plog_restart(struct plog *log)
 {
-	/* LogLoader: log start = max(checkpoint, first segment's base). */
+	/* LogLoader.load: the epoch cache loses entries starting at or past the LEO (an epoch
+	 * a leader cached but never wrote), log start = max(checkpoint, first segment's base)
+	 * and the cache is trimmed to it. */
+	plog_epochs_truncate_end(&log->epochs, log->leo);
 	int64_t start = log->log_start_ckpt;
 	if (start < log->segs[0].base_offset)
 		start = log->segs[0].base_offset;
@@ -672,17 +696,18 @@ void plog_restart(struct plog *log)
 	if (hw > log->leo)
 		hw = log->leo;
 	log->hw = hw;
+	check(log);
 }
 
-/* LogSegment.recover: an epoch is assigned when a batch carries one above the latest. */
+/* LogSegment.recover: every batch's epoch is offered to the cache, which keeps the first
+ * offset of each new one. */
 static int rebuild_epochs(struct plog *log)
 {
 	log->epochs.n = 0;
 	for (uint32_t i = log->head; i < log->end; i++) {
 		const struct plog_batch *b = &log->batches[i];
-		if (b->leader_epoch < 0 || b->leader_epoch <= plog_epochs_latest(&log->epochs))
-			continue;
-		if (plog_epochs_assign(&log->epochs, b->leader_epoch, b->base_offset) != KERR_NONE)
+		if (b->leader_epoch >= 0 &&
+		    plog_epochs_assign(&log->epochs, b->leader_epoch, b->base_offset) != KERR_NONE)
 			return PLOG_NOMEM;
 	}
 	return KERR_NONE;
@@ -809,8 +834,8 @@ void plog_retention_apply(struct plog *log, const struct plog_retention *plan, i
 		log->log_start = start;
 		plog_epochs_truncate_start(&log->epochs, start);
 	}
-	assert(log->log_start <= log->hw);
 	compact_if_sparse(log);
+	check(log);
 }
 
 struct plog_retention plog_retention_run(struct plog *log, int64_t now_ms)

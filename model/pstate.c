@@ -110,7 +110,10 @@ static int16_t check_epoch_and_sequence(const struct pstate_entry *e, int16_t ep
 			return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 		return KERR_NONE;
 	}
-	if (known == PSTATE_NO_EPOCH || in_sequence(entry_last_seq(e), first_seq))
+	/* Same epoch: Kafka also accepts any sequence when that epoch is NO_PRODUCER_EPOCH,
+	 * which a batch with a producer id never carries (asserted in pstate_check). */
+	assert(e != NULL);
+	if (in_sequence(entry_last_seq(e), first_seq))
 		return KERR_NONE;
 	return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 }
@@ -122,12 +125,14 @@ struct pstate_verdict pstate_check(const struct pstate *ps, int64_t producer_id,
 				   .first_offset = -1, .last_offset = -1, .timestamp_ms = -1};
 	if (producer_id == PLOG_NO_PRODUCER_ID)
 		return v;
+	assert(epoch >= 0);
 	assert(first_seq >= 0);
 	assert(last_seq >= 0);
 	const struct pstate_entry *e = pstate_find(ps, producer_id);
 	/* UnifiedLog.analyzeAndValidateProducerState: the duplicate check comes first. */
-	const struct pstate_batch *dup = e != NULL ? find_duplicate(e, epoch, first_seq,
-								    last_seq) : NULL;
+	const struct pstate_batch *dup = NULL;
+	if (e != NULL)
+		dup = find_duplicate(e, epoch, first_seq, last_seq);
 	if (dup != NULL) {
 		v.duplicate = true;
 		v.first_offset = dup->first_offset;
