@@ -33,10 +33,10 @@ int32_t part_murmur2(const uint8_t *data, size_t len)
 	switch (len % 4) {
 	case 3:
 		h ^= (uint32_t)tail[2] << 16;
-		/* fall through */
+		__attribute__((fallthrough));
 	case 2:
 		h ^= (uint32_t)tail[1] << 8;
-		/* fall through */
+		__attribute__((fallthrough));
 	case 1:
 		h ^= tail[0];
 		h *= m;

@@ -237,7 +237,11 @@ int fault_plan_init(struct fault_plan *p, const struct scenario *s, uint64_t see
 	if (draw_nemesis(p, seed) != 0)
 		return -1;
 	p->state = calloc(p->count + 1, sizeof(*p->state));
-	return p->state == NULL ? -1 : 0;
+	if (p->state == NULL)
+		return -1;
+	for (uint32_t i = 0; i < p->count; i++)
+		p->state[i].node = p->state[i].node2 = NET_NONE;
+	return 0;
 }
 
 void fault_plan_free(struct fault_plan *p)
@@ -434,10 +438,12 @@ bool fault_plan_handle(struct fault_plan *p, struct world *w, const struct sim_e
 	switch (ev->node) {
 	case TAG_FAULT: {
 		assert(i < p->count);
+		trace_fault(p, w, i, "fault", NULL);
 		const char *why = fire(p, w, i);
 		p->state[i].fired = true;
 		p->state[i].skipped = why != NULL;
-		trace_fault(p, w, i, why ? "fault_skipped" : "fault", why);
+		if (why != NULL)
+			trace_fault(p, w, i, "fault_skipped", why);
 		const struct scen_fault *f = &p->faults[i];
 		if (why == NULL && f->has_for && f->kind != SCEN_FAULT_STALL)
 			world_schedule_runner(w, f->at_us + f->for_us, SIM_PHASE_UNDO, i,

@@ -126,16 +126,29 @@ static void print_note(FILE *f, const struct run_note *n)
 		fprintf(f, " %.*s=", (int)(k_end - k), k);
 		p = k_end + 2;                          /* past `":` */
 		bool in_str = false;
-		for (; *p && (in_str || (*p != ',' && *p != '}')); p++) {
-			if (*p == '\\' && in_str && p[1]) {
-				fputc(p[1], f);
-				p++;
+		int depth = 0;
+		for (; *p; p++) {
+			if (in_str) {
+				if (*p == '\\' && p[1]) {
+					fputc(p[1], f);
+					p++;
+				} else if (*p == '"') {
+					in_str = false;
+				} else {
+					fputc(*p, f);
+				}
 				continue;
 			}
 			if (*p == '"') {
-				in_str = !in_str;
+				in_str = true;
 				continue;
 			}
+			if (depth == 0 && (*p == ',' || *p == '}'))
+				break;
+			if (*p == '[' || *p == '{')
+				depth++;
+			else if (*p == ']' || *p == '}')
+				depth--;
 			fputc(*p, f);
 		}
 	}

@@ -8,7 +8,6 @@
 #include "sim/trace.h"
 
 #include <assert.h>
-#include <inttypes.h>
 #include <string.h>
 
 void trace_init(struct trace *t, FILE *out)
@@ -45,6 +44,34 @@ static void put_str(struct trace_line *l, const char *s)
 	put(l, s, strlen(s));
 }
 
+/* Decimal digits of v, written backwards from the end of buf; returns the start. */
+static char *u64_digits(uint64_t v, char *end)
+{
+	char *p = end;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return p;
+}
+
+/* Formats v into buf (at least 24 bytes); returns the length. */
+static size_t fmt_i64(int64_t v, bool is_signed, uint64_t uv, char *buf)
+{
+	char tmp[24];
+	char *end = tmp + sizeof(tmp);
+	char *p;
+	if (is_signed && v < 0) {
+		p = u64_digits((uint64_t)0 - (uint64_t)v, end);
+		*--p = '-';
+	} else {
+		p = u64_digits(is_signed ? (uint64_t)v : uv, end);
+	}
+	size_t n = (size_t)(end - p);
+	memcpy(buf, p, n);
+	return n;
+}
+
 /* Writes a JSON string with the escapes RFC 8259 requires. */
 static void put_json_string(struct trace_line *l, const char *s)
 {
@@ -52,6 +79,15 @@ static void put_json_string(struct trace_line *l, const char *s)
 	put(l, "\"", 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		char esc[7];
+		/* The common case: a run of characters that need no escape. */
+		const unsigned char *q = p;
+		while (*q >= 0x20 && *q != '"' && *q != '\\')
+			q++;
+		if (q > p) {
+			put(l, (const char *)p, (size_t)(q - p));
+			p = q - 1;
+			continue;
+		}
 		if (*p == '"' || *p == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)*p;
@@ -76,9 +112,16 @@ static void put_json_string(struct trace_line *l, const char *s)
 static void field(struct trace_line *l, const char *key, const char *val, bool quote)
 {
 	uint32_t mark = l->len;
-	put(l, ",", 1);
-	put_json_string(l, key);
-	put(l, ":", 1);
+	/* Keys are the program's own identifiers: no escaping needed. */
+	size_t klen = strlen(key);
+	char kbuf[64];
+	assert(klen + 4 <= sizeof(kbuf));
+	kbuf[0] = ',';
+	kbuf[1] = '"';
+	memcpy(kbuf + 2, key, klen);
+	kbuf[klen + 2] = '"';
+	kbuf[klen + 3] = ':';
+	put(l, kbuf, klen + 4);
 	if (quote)
 		put_json_string(l, val);
 	else
@@ -98,9 +141,9 @@ struct trace_line *trace_begin(struct trace *t, int64_t t_us, const char *node, 
 	l->len = 0;
 	l->truncated = false;
 	char num[32];
-	int n = snprintf(num, sizeof(num), "{\"t\":%" PRId64, t_us);
-	assert(n > 0 && (size_t)n < sizeof(num));
-	put(l, num, (size_t)n);
+	memcpy(num, "{\"t\":", 5);
+	size_t n = 5 + fmt_i64(t_us, true, 0, num + 5);
+	put(l, num, n);
 	field(l, "node", node, true);
 	field(l, "ev", ev, true);
 	return l;
@@ -109,14 +152,14 @@ struct trace_line *trace_begin(struct trace *t, int64_t t_us, const char *node, 
 void trace_int(struct trace_line *l, const char *key, int64_t v)
 {
 	char num[24];
-	snprintf(num, sizeof(num), "%" PRId64, v);
+	num[fmt_i64(v, true, 0, num)] = '\0';
 	field(l, key, num, false);
 }
 
 void trace_uint(struct trace_line *l, const char *key, uint64_t v)
 {
 	char num[24];
-	snprintf(num, sizeof(num), "%" PRIu64, v);
+	num[fmt_i64(0, false, v, num)] = '\0';
 	field(l, key, num, false);
 }
 
