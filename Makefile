@@ -78,9 +78,13 @@ unit: $(TEST_BIN)
 
 scenario-tests: $(BIN)
 	$(Q)sh tests/scenario_tests.sh $(BIN)
+	$(Q)sh tests/cli_tests.sh $(BIN)
 
+# The teaching scenario and its report. Exit status 1 means an expectation failed (the
+# summary says which); that is a result, not a build failure.
 run: $(BIN)
-	$(Q)./$(BIN) run scenarios/acks1-leader-failover.yaml
+	$(Q)./$(BIN) run scenarios/acks1-leader-failover.yaml --out build/run; \
+	  rc=$$?; echo "(trace and JSON summary in build/run/; exit status $$rc)"; [ $$rc -le 1 ]
 
 asan:
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan CC=clang \

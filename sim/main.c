@@ -190,9 +190,6 @@ static int cmd_run(int argc, char **argv)
 	}
 	scen_errors_free(&errs);
 	struct out_file trace = {0}, summary = {0};
-	FILE *summary_stream = NULL;
-	char *summary_buf = NULL;
-	size_t summary_len = 0;
 	rc = EXIT_BAD_INPUT;
 	if (a.out_dir != NULL && make_dir(a.out_dir) != 0)
 		goto done;
@@ -211,29 +208,16 @@ static int cmd_run(int argc, char **argv)
 	struct run_options o = {
 		.file = a.file, .seed = a.seed, .seed_set = a.seed_set, .json = a.json,
 		.quiet = a.quiet, .out = stdout,
-		.trace = a.trace && strcmp(a.trace, "-") == 0 ? stdout : trace.f,
+		.trace = trace.f,
 	};
-	if (summary.f != NULL) {
-		/* The JSON summary for --out: run once, print the human or JSON form from it. */
-		summary_stream = open_memstream(&summary_buf, &summary_len);
-		if (summary_stream == NULL)
-			goto done;
-		o.json = true;
-		o.quiet = false;
-		o.out = summary_stream;
+	if (a.trace != NULL && strcmp(a.trace, "-") == 0) {
+		/* The trace takes stdout; the human summary goes to stderr. */
+		o.trace = stdout;
+		o.out = stderr;
 	}
+	o.json_file = summary.f;
 	rc = runner_run(s, &o);
-	if (summary_stream != NULL) {
-		fclose(summary_stream);
-		summary_stream = NULL;
-		fwrite(summary_buf, 1, summary_len, summary.f);
-		if (!a.quiet)
-			fwrite(summary_buf, 1, summary_len, stdout);
-	}
 done:
-	if (summary_stream != NULL)
-		fclose(summary_stream);
-	free(summary_buf);
 	bool keep = rc != EXIT_BAD_INPUT;
 	if (!finish_out(&trace, keep) || !finish_out(&summary, keep)) {
 		fprintf(stderr, "kafkasim: writing the output failed\n");

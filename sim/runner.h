@@ -28,6 +28,7 @@ struct run_options {
 	bool        quiet;         /* print nothing; the exit status tells */
 	FILE       *trace;         /* the JSON Lines trace, or NULL (hash only) */
 	FILE       *out;           /* where the summary goes (stdout) */
+	FILE       *json_file;     /* also write the JSON summary here (--out), or NULL */
 };
 
 /* Returns an enum run_exit. A failure to allocate is reported on stderr as exit 2. */

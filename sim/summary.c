@@ -267,6 +267,8 @@ int summary_finish(struct run *r)
 		if (!r->checks[i].ok)
 			verdict = EXIT_FAIL;
 	}
+	if (r->o->json_file != NULL)
+		print_json(r, r->o->json_file, verdict);
 	if (!r->o->quiet) {
 		if (r->o->json)
 			print_json(r, r->o->out, verdict);
