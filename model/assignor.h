@@ -39,6 +39,10 @@
 #define ASSIGN_MAX_MEMBERS     LIMIT_CLIENTS
 #define ASSIGN_MAX_TOPICS      LIMIT_PARTITIONS_TOTAL
 #define ASSIGN_MAX_PARTITIONS  LIMIT_PARTITIONS_TOTAL     /* over all topics */
+/* Σ subscribed topics and Σ owned partitions over all members: each entry costs the assignor
+ * a few words of scratch, so 10 million keeps one call under a few hundred MB. */
+#define ASSIGN_MAX_SUBSCRIPTIONS 10000000u
+#define ASSIGN_MAX_OWNED         10000000u
 #define ASSIGN_NONE            UINT32_MAX                 /* no member / no topic */
 #define ASSIGN_NO_GENERATION   (-1)                       /* DEFAULT_GENERATION */
 
