@@ -296,15 +296,15 @@ static void reconnect_backoff(struct cfg_value *base, struct cfg_value *max)
 }
 
 static void producer_workload_end(struct scen_ld *ld, const struct ynode *n,
-				  const struct scen_producer *p)
+				  const struct ynode *start, const struct scen_producer *p)
 {
 	const struct scenario *s = ld->s;
 	char st[48], du[48], rt[48], last[48];
 	units_format_time(p->start_us, st, sizeof(st));
 	units_format_time(s->duration_us, du, sizeof(du));
 	if (p->start_us >= s->duration_us) {
-		scen_errn(ld, n, "producer `%s` starts at %s, not before duration: %s", p->id, st,
-			  du);
+		scen_errn(ld, start != NULL ? start : n, "producer `%s` starts at %s, not before "
+			  "duration: %s", p->id, st, du);
 		return;
 	}
 	if (p->arrival != SCEN_ARRIVAL_EVEN || p->messages == 0)
@@ -333,7 +333,7 @@ static void producer_counts(struct scen_ld *ld, const struct ynode *n,
 			scen_errn(ld, v, "producers send %llu records in all, above the limit of "
 				  "10^9 (11.9)", (unsigned long long)ld->s->records_total);
 	}
-	p->rate = (struct scen_rate){100, 1000000};
+	p->rate = (struct scen_rate){1, 10000};   /* 100/s */
 	if ((v = ymap_get(n, "rate")) != NULL)
 		scen_get_rate(ld, v, "`rate`", &p->rate);
 	int arrival = 0;
@@ -348,7 +348,8 @@ static void producer_counts(struct scen_ld *ld, const struct ynode *n,
 		scen_errn(ld, v, "`value.bytes` must be at most %d", INT32_MAX);
 	if ((v = ymap_get(n, "keys")) != NULL && !ynode_is_null(v))
 		producer_keys_value(ld, v, p);
-	producer_workload_end(ld, ymap_get(n, "messages") ? ymap_get(n, "messages") : n, p);
+	const struct ynode *msgs = ymap_get(n, "messages");
+	producer_workload_end(ld, msgs != NULL ? msgs : n, ymap_get(n, "start"), p);
 }
 
 static void producer_target(struct scen_ld *ld, const struct ynode *n, struct scen_producer *p)
@@ -606,9 +607,11 @@ static void load_group(struct scen_ld *ld, const struct ynode *n, uint32_t index
 	} else if (scen_get_string(ld, gn, "`group`", &g->name) && group_name_ok(ld, gn)) {
 		named = true;
 		g->pos = scen_pos_of(gn);
-		if (!scen_names_put(ld, &ld->groups, g->name, gn->len, index, &old) && !ld->oom)
+		if (!scen_names_put(ld, &ld->groups, g->name, gn->len, index, &old) && !ld->oom) {
 			scen_errn(ld, gn, "group `%s` is given twice (first at line %u); one entry "
 				  "per group", g->name, ld->s->groups[old].pos.line);
+			named = false;
+		}
 	}
 	group_settings(ld, n, g);
 	group_members(ld, g, index, ymap_get(n, "members"), named);

@@ -161,8 +161,11 @@ static bool ref_controller(struct scen_ld *ld, const struct ynode *n, struct sce
 	    k > ld->s->cluster.controllers) {
 		char q[80];
 		scen_quote(q, sizeof(q), n);
-		scen_errn(ld, n, "there is no `%s`: controllers are controller-1 .. controller-%u",
-			  q, ld->s->cluster.controllers);
+		if (ld->s->cluster.controllers == 1)
+			scen_errn(ld, n, "there is no `%s`: the only controller is controller-1", q);
+		else
+			scen_errn(ld, n, "there is no `%s`: controllers are controller-1 .. "
+				  "controller-%u", q, ld->s->cluster.controllers);
 		return false;
 	}
 	out->kind = SCEN_REF_CONTROLLER_N;

@@ -131,6 +131,12 @@ static void load_header(struct scen_ld *ld, const struct ynode *root)
 static void load_sections(struct scen_ld *ld, const struct ynode *root)
 {
 	const struct map_spec spec = {top_keys, MAP_CFG_NONE, "at the top level"};
+	if (root->kind != YN_MAP) {
+		scen_errn(ld, root, "the top level of a scenario must be a mapping (name: ..., "
+			  "duration: ..., cluster: ...), not %s",
+			  root->kind == YN_SEQ ? "a list" : "a single value");
+		return;
+	}
 	if (!scen_map_check(ld, root, &spec))
 		return;
 	ld->root = root;

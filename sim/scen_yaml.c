@@ -66,6 +66,10 @@ static struct scen_pos event_pos(struct build *b, struct fy_event *ev)
 		    (st == FYSS_DOUBLE_QUOTED && before == '"'))
 			p.col--;
 	}
+	/* ... and an alias at its name; point at the `*`. */
+	if (ev->type == FYET_ALIAS && m->input_pos > 0 && m->input_pos <= b->ld->len &&
+	    p.col > 1 && b->ld->buf[m->input_pos - 1] == '*')
+		p.col--;
 	b->last = p;
 	return p;
 }

@@ -54,7 +54,7 @@ const char *units_strerror(enum units_err e)
 	case UNITS_NOT_INTEGER:   return "is not an integer";
 	case UNITS_FLOAT_NO_UNIT: return "has a fraction but no unit";
 	case UNITS_BAD_UNIT:      return "has a unit that is not accepted";
-	case UNITS_COMPOSITE:     return "is a composite form (write one number and one unit)";
+	case UNITS_COMPOSITE:     return "is a composite form; write one number with one unit";
 	case UNITS_NOT_WHOLE:     return "does not come to a whole number of the base unit";
 	case UNITS_RANGE:         return "is out of range";
 	case UNITS_NEGATIVE:      return "is negative";
