@@ -8,6 +8,7 @@
 #ifndef KAFKASIM_CLUSTER_H
 #define KAFKASIM_CLUSTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define US_PER_MS INT64_C(1000)
@@ -22,13 +23,57 @@ struct broker_cfg {
 	int64_t  reconnect_backoff_ms;            /* reconnect.backoff.ms, 50 */
 };
 
+/* A topic as every node knows it (names, partition counts, assignment; from the scenario). */
+struct topic_cfg {
+	const char *name;
+	uint32_t    partitions;
+	uint32_t    first_tp;            /* its partition p is tp first_tp + p */
+	uint32_t    rf;
+	bool        internal;            /* __consumer_offsets */
+	/* Topic configs (LogConfig); the log's own are in struct plog_config. */
+	int64_t     min_insync_replicas;         /* min.insync.replicas, 1 */
+	bool        unclean_leader_election;     /* unclean.leader.election.enable, false */
+	bool        log_append_time;             /* message.timestamp.type */
+	int64_t     timestamp_before_max_ms;     /* message.timestamp.before.max.ms */
+	int64_t     timestamp_after_max_ms;      /* message.timestamp.after.max.ms, 3600000 */
+	int64_t     max_message_bytes;           /* max.message.bytes, 1048588 */
+};
+
+/* One partition: its topic, number and replica list (first = preferred leader). */
+struct part_cfg {
+	uint32_t       topic;
+	uint32_t       partition;
+	uint32_t       rf;
+	const int32_t *replicas;         /* broker ids, [rf] */
+};
+
 struct cluster_cfg {
 	uint32_t brokers;              /* count; broker b (0-based) has node index broker_node0 + b */
 	uint32_t broker_node0;
 	uint32_t controller_node;      /* the active controller's node index */
 	const int32_t *broker_ids;     /* [brokers], ascending */
 	int64_t  broker_session_timeout_ms;
+	bool     elr_enabled;          /* eligible.leader.replicas.version >= 1 (KIP-966) */
+	uint32_t ntopics;
+	const struct topic_cfg *topics;
+	uint32_t nparts;
+	const struct part_cfg *parts;  /* [nparts], by tp */
 };
+
+/* The node index of a broker id, or UINT32_MAX (broker ids ascend: binary search). */
+static inline uint32_t cluster_broker_node(const struct cluster_cfg *c, int32_t broker_id)
+{
+	uint32_t lo = 0, hi = c->brokers;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (c->broker_ids[mid] < broker_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->brokers && c->broker_ids[lo] == broker_id ? c->broker_node0 + lo
+								  : UINT32_MAX;
+}
 
 static inline int64_t ms_to_us(int64_t ms)
 {

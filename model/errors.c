@@ -2,6 +2,7 @@
  * errors.c — Kafka error names (Errors.java).
  */
 #include "model/errors.h"
+#include "model/proto.h"
 
 const char *kafka_error_name(int16_t code)
 {
@@ -15,6 +16,7 @@ const char *kafka_error_name(int16_t code)
 	case KERR_REQUEST_TIMED_OUT: return "REQUEST_TIMED_OUT";
 	case KERR_MESSAGE_TOO_LARGE: return "MESSAGE_TOO_LARGE";
 	case KERR_NETWORK_EXCEPTION: return "NETWORK_EXCEPTION";
+	case KERR_RECORD_LIST_TOO_LARGE: return "RECORD_LIST_TOO_LARGE";
 	case KERR_COORDINATOR_LOAD_IN_PROGRESS: return "COORDINATOR_LOAD_IN_PROGRESS";
 	case KERR_COORDINATOR_NOT_AVAILABLE: return "COORDINATOR_NOT_AVAILABLE";
 	case KERR_NOT_COORDINATOR: return "NOT_COORDINATOR";
@@ -36,4 +38,27 @@ const char *kafka_error_name(int16_t code)
 	case KERR_INELIGIBLE_REPLICA: return "INELIGIBLE_REPLICA";
 	}
 	return "UNKNOWN_SERVER_ERROR";
+}
+
+const char *msg_type_name(uint16_t type)
+{
+	static const char *const names[MSG_TYPE_COUNT] = {
+		[MSG_BROKER_REGISTRATION] = "BrokerRegistration",
+		[MSG_BROKER_REGISTRATION_RESP] = "BrokerRegistrationResponse",
+		[MSG_BROKER_HEARTBEAT] = "BrokerHeartbeat",
+		[MSG_BROKER_HEARTBEAT_RESP] = "BrokerHeartbeatResponse",
+		[MSG_METADATA_FETCH] = "MetadataFetch",
+		[MSG_METADATA_FETCH_RESP] = "MetadataFetchResponse",
+		[MSG_ALTER_PARTITION] = "AlterPartition",
+		[MSG_ALTER_PARTITION_RESP] = "AlterPartitionResponse",
+		[MSG_METADATA] = "Metadata",
+		[MSG_METADATA_RESP] = "MetadataResponse",
+		[MSG_PRODUCE] = "Produce",
+		[MSG_PRODUCE_RESP] = "ProduceResponse",
+		[MSG_FETCH] = "Fetch",
+		[MSG_FETCH_RESP] = "FetchResponse",
+		[MSG_INIT_PRODUCER_ID] = "InitProducerId",
+		[MSG_INIT_PRODUCER_ID_RESP] = "InitProducerIdResponse",
+	};
+	return type < MSG_TYPE_COUNT && names[type] != NULL ? names[type] : "Unknown";
 }

@@ -16,6 +16,7 @@ enum kafka_error {
 	KERR_NOT_LEADER_OR_FOLLOWER            = 6,
 	KERR_REQUEST_TIMED_OUT                 = 7,
 	KERR_MESSAGE_TOO_LARGE                 = 10,
+	KERR_RECORD_LIST_TOO_LARGE             = 18,
 	KERR_NETWORK_EXCEPTION                 = 13,
 	KERR_COORDINATOR_LOAD_IN_PROGRESS      = 14,
 	KERR_COORDINATOR_NOT_AVAILABLE         = 15,

@@ -17,7 +17,27 @@ enum msg_type {
 	MSG_BROKER_REGISTRATION_RESP,
 	MSG_BROKER_HEARTBEAT,           /* KIP-631 BrokerHeartbeatRequest */
 	MSG_BROKER_HEARTBEAT_RESP,
+	MSG_METADATA_FETCH,             /* a broker fetching the metadata log (KIP-595 observer) */
+	MSG_METADATA_FETCH_RESP,
+	MSG_ALTER_PARTITION,            /* KIP-497 AlterPartitionRequest */
+	MSG_ALTER_PARTITION_RESP,
+	MSG_METADATA,                   /* MetadataRequest from a client */
+	MSG_METADATA_RESP,
+	MSG_PRODUCE,                    /* ProduceRequest */
+	MSG_PRODUCE_RESP,
+	MSG_FETCH,                      /* FetchRequest, from a follower or a consumer */
+	MSG_FETCH_RESP,
+	MSG_INIT_PRODUCER_ID,           /* InitProducerIdRequest (KIP-98) */
+	MSG_INIT_PRODUCER_ID_RESP,
+	MSG_TYPE_COUNT,
 };
+
+/* Kafka's API name of a message type, for traces. */
+const char *msg_type_name(uint16_t type);
+
+/* Partitions are named by a global index `tp` (cluster_cfg.parts). */
+#define TP_NONE UINT32_MAX
+#define NO_LEADER (-1)
 
 struct broker_registration {
 	int32_t  broker_id;
@@ -46,6 +66,168 @@ struct broker_heartbeat_resp {
 	uint8_t  is_fenced;
 	uint8_t  should_shutdown;
 	uint8_t  pad[4];
+	int64_t  metadata_end;     /* the controller's metadata log end offset */
+};
+
+/* ---- the metadata log ----------------------------------------------------------------- */
+
+struct metadata_fetch {
+	int64_t from_offset;       /* the broker's metadata log end offset */
+	int32_t max_wait_ms;
+};
+
+/* Response blob: `count` records, each a struct md_partition followed by its int32 arrays
+ * (replicas, isr, elr). */
+struct metadata_fetch_resp {
+	int16_t  error;
+	int16_t  pad;
+	uint32_t count;
+	int64_t  from_offset;
+	int64_t  end_offset;
+};
+
+/* One PartitionRecord / PartitionChangeRecord, as the full state after the change. */
+struct md_partition {
+	uint32_t tp;
+	int32_t  leader;
+	int32_t  leader_epoch;
+	int32_t  partition_epoch;
+	uint16_t n_replicas;
+	uint16_t n_isr;
+	uint16_t n_elr;
+	uint8_t  recovering;       /* LeaderRecoveryState.RECOVERING after an unclean election */
+	uint8_t  pad;
+};
+
+/* ---- AlterPartition (KIP-497, KIP-903: with broker epochs) ------------------------------ */
+
+struct alter_partition {
+	uint32_t tp;
+	int32_t  leader;
+	int32_t  leader_epoch;
+	int32_t  partition_epoch;
+	int64_t  broker_epoch;     /* the leader's */
+	uint32_t n_isr;            /* blob: n_isr struct alter_isr_member */
+	uint32_t pad;
+};
+
+struct alter_isr_member {
+	int32_t broker_id;
+	int32_t pad;
+	int64_t broker_epoch;
+};
+
+struct alter_partition_resp {
+	uint32_t tp;
+	int16_t  error;
+	int16_t  pad;
+	int32_t  leader;
+	int32_t  leader_epoch;
+	int32_t  partition_epoch;
+	uint32_t n_isr;            /* blob: n_isr int32 broker ids */
+};
+
+/* ---- client requests ------------------------------------------------------------------- */
+
+struct metadata_req {
+	int32_t topic;             /* topic index */
+	int32_t pad;
+};
+
+/* Response blob: one struct md_leader per partition of the topic, in partition order. */
+struct metadata_resp {
+	int16_t  error;
+	int16_t  pad;
+	int32_t  topic;
+	uint32_t count;
+	uint32_t pad2;
+};
+
+struct md_leader {
+	uint32_t tp;
+	int32_t  leader;           /* broker id, or NO_LEADER */
+	int32_t  leader_epoch;
+	int16_t  error;            /* LEADER_NOT_AVAILABLE when there is none */
+	int16_t  pad;
+};
+
+struct init_producer_id_resp {
+	int16_t error;
+	int16_t producer_epoch;
+	int32_t pad;
+	int64_t producer_id;
+};
+
+struct produce_req {
+	int16_t  acks;             /* -1, 0, 1 */
+	int16_t  producer_epoch;
+	int32_t  timeout_ms;       /* the producer's request.timeout.ms */
+	int64_t  producer_id;      /* -1 when not idempotent */
+	uint32_t count;            /* blob: count struct produce_part */
+	uint32_t pad;
+};
+
+struct produce_part {
+	uint32_t tp;
+	int32_t  record_count;
+	int32_t  base_sequence;
+	int32_t  size_bytes;
+	int64_t  max_timestamp_ms; /* CreateTime: the producer's clock at send() */
+	uint64_t rec_ref;
+};
+
+struct produce_resp {
+	uint32_t count;            /* blob: count struct produce_part_resp */
+	uint32_t pad;
+};
+
+struct produce_part_resp {
+	uint32_t tp;
+	int16_t  error;
+	int16_t  pad;
+	int64_t  base_offset;
+	int64_t  log_append_time_ms;
+};
+
+/* FetchRequest: replica_id >= 0 is a follower (broker id), -1 a consumer. */
+struct fetch_req {
+	int32_t  replica_id;
+	int32_t  max_wait_ms;
+	int64_t  broker_epoch;     /* a follower's (KIP-903) */
+	int32_t  min_bytes;
+	int32_t  max_bytes;
+	uint32_t count;            /* blob: count struct fetch_part */
+	uint32_t pad;
+};
+
+struct fetch_part {
+	uint32_t tp;
+	int32_t  current_leader_epoch;
+	int64_t  fetch_offset;
+	int32_t  last_fetched_epoch;   /* -1 when none */
+	int32_t  partition_max_bytes;
+	int64_t  log_start_offset;     /* a follower's */
+};
+
+/* Response blob: count struct fetch_part_resp, then the batches (struct plog_batch) they
+ * name by [batch_first, batch_first + batch_count). */
+struct fetch_resp {
+	int16_t  error;
+	int16_t  pad;
+	uint32_t count;
+};
+
+struct fetch_part_resp {
+	uint32_t tp;
+	int16_t  error;
+	int16_t  pad;
+	int64_t  high_watermark;
+	int64_t  log_start_offset;
+	int32_t  diverging_epoch;      /* -1: none (KIP-595 divergingEpoch in FetchResponse) */
+	int32_t  leader_epoch;         /* the leader's current epoch */
+	int64_t  diverging_end_offset;
+	uint32_t batch_first;
+	uint32_t batch_count;
 };
 
 /* Body accessors: the struct must fit, and is copied (no aliasing of the byte array). */

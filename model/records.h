@@ -1,0 +1,68 @@
+/*
+ * records.h — record identities and the store that lets every copy of a batch name its
+ * records.
+ *
+ * A record is identified by (producer index, record index), scenario-format 5 and 11.3; its
+ * identity travels out of band and adds no bytes. When a producer seals a batch it adds the
+ * batch's record indices to the store and gets a `rec_ref` that the batch carries
+ * (plog_batch.rec_ref) to the leader, to followers, and to consumers. The store is written
+ * only by producers, when they seal batches, and is read by the checker; brokers treat
+ * rec_ref as opaque bytes. Nothing is allocated per record: the arrays grow by doubling.
+ */
+#ifndef KAFKASIM_RECORDS_H
+#define KAFKASIM_RECORDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define REC_REF_NONE UINT64_MAX
+
+struct rec_batch {
+	uint32_t producer;     /* producer index (scenario order) */
+	uint32_t count;
+	uint64_t first;        /* index of its first record index in rec_store.idx */
+};
+
+struct rec_store {
+	struct rec_batch *batches;
+	uint64_t          nbatches;
+	uint64_t          batches_cap;
+	uint32_t         *idx;         /* record indices, batch after batch */
+	uint64_t          nidx;
+	uint64_t          idx_cap;
+};
+
+void rec_store_init(struct rec_store *s);
+void rec_store_free(struct rec_store *s);
+/* Adds a sealed batch of `count` records of `producer`; returns its rec_ref, or
+ * REC_REF_NONE when memory ran out. */
+uint64_t rec_store_add(struct rec_store *s, uint32_t producer, const uint32_t *indices,
+		       uint32_t count);
+static inline const struct rec_batch *rec_store_batch(const struct rec_store *s, uint64_t ref)
+{
+	return ref < s->nbatches ? &s->batches[ref] : 0;
+}
+static inline const uint32_t *rec_store_indices(const struct rec_store *s,
+						const struct rec_batch *b)
+{
+	return &s->idx[b->first];
+}
+
+/* What became of a record handed to send() (scenario-format 11.2). */
+enum rec_state {
+	REC_UNSENT = 0,        /* not handed to send() (yet) */
+	REC_PENDING,           /* handed to send(), no callback yet */
+	REC_ACKED,
+	REC_FAILED,            /* its callback got an error */
+	REC_ABANDONED,         /* its producer crashed first */
+};
+
+struct rec_outcome {
+	uint8_t  state;        /* enum rec_state */
+	uint8_t  pad;
+	int16_t  error;        /* the Kafka error of a failed record */
+	int32_t  partition;    /* where send() put it, -1 before partitioning */
+	int64_t  offset;       /* the offset the acknowledgement gave, -1 if none */
+};
+
+#endif
