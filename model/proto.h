@@ -76,8 +76,8 @@ struct metadata_fetch {
 	int32_t max_wait_ms;
 };
 
-/* Response blob: `count` records, each a struct md_partition followed by its int32 arrays
- * (replicas, isr, elr). */
+/* Response blob: `count` records, each a struct md_header then its body: a struct
+ * md_partition followed by its int32 arrays (replicas, isr, elr), or a struct md_broker. */
 struct metadata_fetch_resp {
 	int16_t  error;
 	int16_t  pad;
@@ -86,7 +86,17 @@ struct metadata_fetch_resp {
 	int64_t  end_offset;
 };
 
-/* One PartitionRecord / PartitionChangeRecord, as the full state after the change. */
+enum md_kind {
+	MD_PARTITION = 1,          /* PartitionRecord / PartitionChangeRecord (full state) */
+	MD_BROKER,                 /* RegisterBrokerRecord / BrokerRegistrationChangeRecord */
+};
+
+struct md_header {
+	uint32_t kind;             /* enum md_kind */
+	uint32_t size;             /* bytes of the body that follows */
+};
+
+/* A partition's whole state after the change. */
 struct md_partition {
 	uint32_t tp;
 	int32_t  leader;
@@ -97,6 +107,15 @@ struct md_partition {
 	uint16_t n_elr;
 	uint8_t  recovering;       /* LeaderRecoveryState.RECOVERING after an unclean election */
 	uint8_t  pad;
+};
+
+/* A broker's registration state (what KIP-841/903 ISR eligibility needs). */
+struct md_broker {
+	int32_t  broker_id;
+	uint8_t  fenced;
+	uint8_t  shutting_down;
+	uint8_t  pad[2];
+	int64_t  broker_epoch;
 };
 
 /* ---- AlterPartition (KIP-497, KIP-903: with broker epochs) ------------------------------ */
@@ -223,6 +242,7 @@ struct fetch_part_resp {
 	int16_t  pad;
 	int64_t  high_watermark;
 	int64_t  log_start_offset;
+	int64_t  log_end_offset;       /* the leader's LEO (for OFFSET_OUT_OF_RANGE handling) */
 	int32_t  diverging_epoch;      /* -1: none (KIP-595 divergingEpoch in FetchResponse) */
 	int32_t  leader_epoch;         /* the leader's current epoch */
 	int64_t  diverging_end_offset;

@@ -78,6 +78,10 @@ struct node_ops {
 			const void *blob, uint32_t blob_len);
 	void (*conn_event)(void *model, struct node_ctx *ctx, conn_id conn, enum conn_event ev);
 	void (*timer)(void *model, struct node_ctx *ctx, uint32_t kind, uint64_t arg);
+	/* Optional: a controlled shutdown was asked for (the `stop` fault). The model does its
+	 * part (e.g. moves leadership away) and then calls node_stop_self(). NULL: the process
+	 * stops at once. */
+	void (*shutdown)(void *model, struct node_ctx *ctx);
 };
 
 /* What a model may read and do while it handles one call. */
@@ -104,6 +108,9 @@ uint32_t node_peer(struct node_ctx *ctx, conn_id conn);
 /* One-shot timer; cancelled automatically by a crash. Returns an id for node_timer_cancel. */
 uint64_t node_timer(struct node_ctx *ctx, int64_t delay_us, uint32_t kind, uint64_t arg);
 void    node_timer_cancel(struct node_ctx *ctx, uint64_t timer);
+/* Ends this process cleanly (HALT_CLEAN) right after the current call. */
+void    node_stop_self(struct node_ctx *ctx);
+
 /* Appends one model event to the trace: node_trace() opens the line with the time, node and
  * kind; add fields with trace_int / trace_str (sim/trace.h); trace_end() closes it. */
 struct trace_line *node_trace(struct node_ctx *ctx, const char *kind);

@@ -44,7 +44,8 @@ static void idle_timer(void *m, struct node_ctx *c, uint32_t kind, uint64_t arg)
 	(void)m; (void)c; (void)kind; (void)arg;
 }
 static const struct node_ops idle_client_ops = {
-	idle_start, idle_halt, idle_message, idle_conn, idle_timer,
+	.start = idle_start, .halt = idle_halt, .message = idle_message,
+	.conn_event = idle_conn, .timer = idle_timer,
 };
 
 /* Trace kinds that make the timeline. */

@@ -515,6 +515,14 @@ void world_dispatch(void *ctx, struct sim_kernel *k, const struct sim_event *ev,
 		assert(w->runner != NULL);
 		w->runner(w->runner_ctx, w, ev, self);
 		return;
+	case WORLD_EV_SELF_STOP: {
+		struct world_node *n = node_at(w, ev->node);
+		if (n->running && n->incarnation == (uint32_t)ev->arg0) {
+			trace_end(trace_node(w, ev->node, "stop"));
+			halt(w, ev->node, HALT_CLEAN);
+		}
+		return;
+	}
 	}
 	assert(false && "unknown world event type");
 }
@@ -729,11 +737,32 @@ bool world_crash(struct world *w, uint32_t node, bool power_loss)
 bool world_stop(struct world *w, uint32_t node)
 {
 	assert(w->in_model == 0);
-	if (!node_at(w, node)->running)
+	struct world_node *n = node_at(w, node);
+	if (!n->running)
 		return false;
+	if (n->ops->shutdown != NULL && !n->paused) {
+		trace_end(trace_node(w, node, "shutdown_requested"));
+		struct node_ctx ctx;
+		ctx_make(w, node, &ctx);
+		w->in_model++;
+		n->ops->shutdown(n->model, &ctx);
+		w->in_model--;
+		return true;
+	}
 	trace_end(trace_node(w, node, "stop"));
 	halt(w, node, HALT_CLEAN);
 	return true;
+}
+
+void node_stop_self(struct node_ctx *ctx)
+{
+	struct world *w = ctx_world(ctx);
+	uint32_t inc = node_at(w, ctx->node)->incarnation;
+	struct sim_handle h = sim_after(w->kernel, 0, WORLD_EV_SELF_STOP, ctx->node, inc, 0);
+	if (h.slot == 0 && h.gen == 0) {
+		w->status = NET_ERR_NOMEM;
+		sim_halt(w->kernel);
+	}
 }
 
 bool world_restart(struct world *w, uint32_t node)

@@ -59,6 +59,8 @@ enum world_event_type {
 	WORLD_EV_TIMER        = 2,   /* arg0: timer id */
 	WORLD_EV_CONN_TIMEOUT = 3,   /* arg0: connection slot */
 	WORLD_EV_RUNNER       = 4,   /* forwarded to the runner's handler as is */
+	WORLD_EV_SELF_STOP    = 5,   /* node: a model finished its controlled shutdown;
+				      * arg0: the incarnation that asked */
 };
 
 enum world_node_state {
@@ -143,6 +145,8 @@ struct sim_handle world_schedule_runner(struct world *w, int64_t at_us, enum sim
 /* Lifecycle faults; each returns true if it changed something (and traced it). world_stop
  * is the final clean halt: waiting for leadership to move away first is the runner's job. */
 bool world_crash(struct world *w, uint32_t node, bool power_loss);
+/* A controlled stop: a model with ops->shutdown is asked to shut down and halts (clean)
+ * when it calls node_stop_self(); others, and paused nodes, halt cleanly at once. */
 bool world_stop(struct world *w, uint32_t node);
 bool world_restart(struct world *w, uint32_t node);
 bool world_pause(struct world *w, uint32_t node);
