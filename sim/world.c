@@ -495,6 +495,8 @@ static void on_packet(struct world *w, uint32_t p)
 	packet_handle(w, p);
 }
 
+static void halt(struct world *w, uint32_t node, enum node_halt how);
+
 void world_dispatch(void *ctx, struct sim_kernel *k, const struct sim_event *ev,
 		    struct sim_handle self)
 {
