@@ -134,6 +134,78 @@ static bool token_text(struct build *b, struct fy_token *t, const char **s, size
 	return *s != NULL || scen_oom(b->ld);
 }
 
+static bool yaml_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* One line of a single-quoted scalar, `''` read as `'`, appended at out[*o]. */
+static void sq_line(const char *s, const char *e, char *out, size_t *o)
+{
+	for (const char *p = s; p < e; p++) {
+		out[(*o)++] = *p;
+		if (*p == '\'' && p + 1 < e && p[1] == '\'')
+			p++;
+	}
+}
+
+/* The value of a single-quoted scalar from its source text (between the quotes): `''` is a
+ * quote, a line break folds to a space, n empty lines to n line breaks, and the spaces
+ * around breaks go (YAML 1.2, 7.3.2). libfyaml 0.7.12 gets long runs of `''` wrong (and
+ * leaks doing it), so the loader does this itself. */
+static char *single_quoted(struct build *b, const char *raw, size_t rlen, size_t *len)
+{
+	char *out = scen_arena_array(b->ld->tmp, rlen + 1, 1);
+	if (out == NULL)
+		return NULL;
+	size_t o = 0, breaks = 0;
+	const char *end = raw + rlen, *line = raw;
+	bool first = true;
+	while (line <= end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		bool last = nl == NULL;
+		const char *s = line, *e = last ? end : nl;
+		if (e > s && e[-1] == '\r' && !last)
+			e--;
+		if (!first)
+			while (s < e && yaml_space(*s))
+				s++;
+		if (!last)
+			while (e > s && yaml_space(e[-1]))
+				e--;
+		if (!first && s == e && !last) {
+			breaks++;
+		} else {
+			if (!first) {
+				if (breaks == 0)
+					out[o++] = ' ';
+				for (; breaks > 0; breaks--)
+					out[o++] = '\n';
+			}
+			sq_line(s, e, out, &o);
+		}
+		first = false;
+		if (last)
+			break;
+		line = nl + 1;
+	}
+	assert(o <= rlen);
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+/* A scalar's value: single-quoted ones from the source (above), the rest from libfyaml. */
+static bool scalar_text(struct build *b, struct fy_token *t, const char **s, size_t *len)
+{
+	const struct fy_mark *sm = fy_token_start_mark(t), *em = fy_token_end_mark(t);
+	if (fy_token_scalar_style(t) != FYSS_SINGLE_QUOTED || sm == NULL || em == NULL ||
+	    sm->input_pos > em->input_pos || em->input_pos > b->ld->len)
+		return token_text(b, t, s, len);
+	*s = single_quoted(b, b->ld->buf + sm->input_pos, em->input_pos - sm->input_pos, len);
+	return *s != NULL || scen_oom(b->ld);
+}
+
 /* The anchor of a node event, copied (tokens die with their event). */
 static bool event_anchor(struct build *b, struct fy_event *ev, const char **name, size_t *len)
 {
@@ -176,7 +248,7 @@ static bool on_scalar(struct build *b, struct fy_event *ev, struct scen_pos pos)
 {
 	const char *text, *anchor;
 	size_t len, alen;
-	if (!check_tag(b, ev, pos) || !token_text(b, ev->scalar.value, &text, &len) ||
+	if (!check_tag(b, ev, pos) || !scalar_text(b, ev->scalar.value, &text, &len) ||
 	    !event_anchor(b, ev, &anchor, &alen))
 		return false;
 	if (len > UINT32_MAX || memchr(text, '\0', len) != NULL ||
