@@ -11,7 +11,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "model/plog.h"
+
 #define US_PER_MS INT64_C(1000)
+
+enum truncation_rule {
+	TRUNCATE_LEADER_EPOCH,      /* KIP-101 / KIP-279 (Kafka since 0.11 / 2.0) */
+	TRUNCATE_HIGH_WATERMARK,    /* pre-KIP-101, sim.truncation: high-watermark */
+};
 
 struct broker_cfg {
 	int32_t  broker_id;
@@ -21,6 +28,17 @@ struct broker_cfg {
 	int64_t  controller_request_timeout_ms;   /* controller.quorum.request.timeout.ms, 2000 */
 	int64_t  socket_connection_setup_timeout_ms;  /* socket.connection.setup.timeout.ms, 10000 */
 	int64_t  reconnect_backoff_ms;            /* reconnect.backoff.ms, 50 */
+	/* Replication (ReplicationConfigs.java). */
+	int64_t  replica_lag_time_max_ms;         /* replica.lag.time.max.ms, 30000 */
+	int64_t  replica_fetch_wait_max_ms;       /* replica.fetch.wait.max.ms, 500 */
+	int64_t  replica_fetch_min_bytes;         /* replica.fetch.min.bytes, 1 */
+	int64_t  replica_fetch_max_bytes;         /* replica.fetch.max.bytes, 1048576 */
+	int64_t  replica_fetch_backoff_ms;        /* replica.fetch.backoff.ms, 1000 */
+	int64_t  replica_hw_checkpoint_interval_ms;   /* replica.high.watermark.checkpoint.interval.ms */
+	int64_t  log_retention_check_interval_ms; /* log.retention.check.interval.ms, 300000 */
+	int64_t  log_initial_task_delay_ms;       /* log.initial.task.delay.ms, 30000 */
+	int64_t  dirty_writeback_us;              /* sim.dirty-writeback, 30 s */
+	enum truncation_rule truncation;          /* sim.truncation */
 };
 
 /* A topic as every node knows it (names, partition counts, assignment; from the scenario). */
@@ -37,6 +55,7 @@ struct topic_cfg {
 	int64_t     timestamp_before_max_ms;     /* message.timestamp.before.max.ms */
 	int64_t     timestamp_after_max_ms;      /* message.timestamp.after.max.ms, 3600000 */
 	int64_t     max_message_bytes;           /* max.message.bytes, 1048588 */
+	struct plog_config log;                  /* segment, retention, flush configs */
 };
 
 /* One partition: its topic, number and replica list (first = preferred leader). */

@@ -239,7 +239,7 @@ struct fetch_resp {
 struct fetch_part_resp {
 	uint32_t tp;
 	int16_t  error;
-	int16_t  pad;
+	int16_t  diverged;             /* 1: diverging_epoch / diverging_end_offset are set */
 	int64_t  high_watermark;
 	int64_t  log_start_offset;
 	int64_t  log_end_offset;       /* the leader's LEO (for OFFSET_OUT_OF_RANGE handling) */

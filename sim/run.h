@@ -53,7 +53,10 @@ struct run {
 	struct broker_cfg        *bcfgs;
 	struct broker            *brokers;
 	struct controller         controller;
-	struct ctl_broker        *ctl_brokers;
+	bool                      controller_ready;
+	uint32_t                  brokers_ready;
+	struct topic_cfg         *topics;
+	struct part_cfg          *parts;
 	/* timeline */
 	struct run_note          *timeline;
 	uint32_t                  timeline_len;

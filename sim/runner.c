@@ -29,7 +29,7 @@
 /* Clients whose Kafka behaviour is not modelled yet keep a node (faults can target them)
  * but do nothing. */
 static void idle_start(void *m, struct node_ctx *c) { (void)m; (void)c; }
-static void idle_halt(void *m, enum node_halt h) { (void)m; (void)h; }
+static void idle_halt(void *m, enum node_halt h, int64_t t) { (void)m; (void)h; (void)t; }
 static void idle_message(void *m, struct node_ctx *c, conn_id conn, const struct net_msg *msg,
 			 const void *blob, uint32_t len)
 {
@@ -53,7 +53,9 @@ static const char *const notable[] = {
 	"fault", "fault_skipped", "fault_undo", "end",
 	"crash", "power_loss", "stop", "restart", "pause", "resume", "clock",
 	"partition", "isolate", "link", "heal", "undo",
-	"broker_fenced", "broker_unfenced", "broker_registered",
+	"broker_fenced", "broker_unfenced", "broker_registered", "controlled_shutdown",
+	"shutdown_requested", "leader_election", "partition_change", "truncate",
+	"truncate_to_hw",
 	NULL,
 };
 
@@ -143,6 +145,85 @@ static int64_t bcfg(const struct scen_broker *b, enum cfg_broker_id id)
 	return b->cfg[id].v;
 }
 
+static void fill_topic(struct topic_cfg *t, const struct scen_topic *st, uint32_t first_tp,
+		       int64_t dirty_writeback_us)
+{
+	const struct cfg_value *c = st->cfg;
+	*t = (struct topic_cfg){
+		.name = st->name, .partitions = st->partitions, .first_tp = first_tp, .rf = st->rf,
+		.min_insync_replicas = c[CFG_T_MIN_INSYNC_REPLICAS].v,
+		.unclean_leader_election = c[CFG_T_UNCLEAN_LEADER_ELECTION_ENABLE].v != 0,
+		.log_append_time = c[CFG_T_MESSAGE_TIMESTAMP_TYPE].v == CFG_TS_LOG_APPEND_TIME,
+		.timestamp_before_max_ms = c[CFG_T_MESSAGE_TIMESTAMP_BEFORE_MAX_MS].v,
+		.timestamp_after_max_ms = c[CFG_T_MESSAGE_TIMESTAMP_AFTER_MAX_MS].v,
+		.max_message_bytes = c[CFG_T_MAX_MESSAGE_BYTES].v,
+	};
+	plog_config_defaults(&t->log);
+	t->log.segment_bytes = c[CFG_T_SEGMENT_BYTES].v;
+	t->log.segment_ms = c[CFG_T_SEGMENT_MS].v;
+	t->log.retention_ms = c[CFG_T_RETENTION_MS].v;
+	t->log.retention_bytes = c[CFG_T_RETENTION_BYTES].v;
+	t->log.flush_messages = c[CFG_T_FLUSH_MESSAGES].v;
+	t->log.flush_ms = c[CFG_T_FLUSH_MS].v;
+	t->log.dirty_writeback_us = dirty_writeback_us;
+	t->log.log_append_time = t->log_append_time;
+	t->log.cleanup_delete = (c[CFG_T_CLEANUP_POLICY].v & CFG_CLEANUP_DELETE) != 0;
+}
+
+static int setup_topics(struct run *r)
+{
+	const struct scenario *s = r->s;
+	uint32_t nparts = 0;
+	for (uint32_t t = 0; t < s->topic_count; t++)
+		nparts += s->topics[t].partitions;
+	r->topics = calloc(s->topic_count + 1, sizeof(*r->topics));
+	r->parts = calloc(nparts + 1, sizeof(*r->parts));
+	if (r->topics == NULL || r->parts == NULL)
+		return -1;
+	int64_t wb = s->cluster.cfg[CFG_B_SIM_DIRTY_WRITEBACK].v;
+	uint32_t tp = 0;
+	for (uint32_t t = 0; t < s->topic_count; t++) {
+		const struct scen_topic *st = &s->topics[t];
+		fill_topic(&r->topics[t], st, tp, wb);
+		for (uint32_t p = 0; p < st->partitions; p++, tp++)
+			r->parts[tp] = (struct part_cfg){
+				.topic = t, .partition = p, .rf = st->rf,
+				.replicas = &st->replicas[p * st->rf],
+			};
+	}
+	r->ccfg.ntopics = s->topic_count;
+	r->ccfg.topics = r->topics;
+	r->ccfg.nparts = nparts;
+	r->ccfg.parts = r->parts;
+	return 0;
+}
+
+static void fill_broker_cfg(struct broker_cfg *bc, const struct scen_broker *sb)
+{
+	*bc = (struct broker_cfg){
+		.broker_id = sb->id,
+		.broker_heartbeat_interval_ms = bcfg(sb, CFG_B_BROKER_HEARTBEAT_INTERVAL_MS),
+		.broker_session_timeout_ms = bcfg(sb, CFG_B_BROKER_SESSION_TIMEOUT_MS),
+		.controller_request_timeout_ms =
+			bcfg(sb, CFG_B_CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS),
+		.socket_connection_setup_timeout_ms =
+			bcfg(sb, CFG_B_SOCKET_CONNECTION_SETUP_TIMEOUT_MS),
+		.reconnect_backoff_ms = 50,   /* reconnect.backoff.ms (CommonClientConfigs) */
+		.replica_lag_time_max_ms = bcfg(sb, CFG_B_REPLICA_LAG_TIME_MAX_MS),
+		.replica_fetch_wait_max_ms = bcfg(sb, CFG_B_REPLICA_FETCH_WAIT_MAX_MS),
+		.replica_fetch_min_bytes = bcfg(sb, CFG_B_REPLICA_FETCH_MIN_BYTES),
+		.replica_fetch_max_bytes = bcfg(sb, CFG_B_REPLICA_FETCH_MAX_BYTES),
+		.replica_fetch_backoff_ms = bcfg(sb, CFG_B_REPLICA_FETCH_BACKOFF_MS),
+		.replica_hw_checkpoint_interval_ms =
+			bcfg(sb, CFG_B_REPLICA_HIGH_WATERMARK_CHECKPOINT_INTERVAL_MS),
+		.log_retention_check_interval_ms = bcfg(sb, CFG_B_LOG_RETENTION_CHECK_INTERVAL_MS),
+		.log_initial_task_delay_ms = bcfg(sb, CFG_B_LOG_INITIAL_TASK_DELAY_MS),
+		.dirty_writeback_us = bcfg(sb, CFG_B_SIM_DIRTY_WRITEBACK),
+		.truncation = bcfg(sb, CFG_B_SIM_TRUNCATION) == CFG_TRUNC_HIGH_WATERMARK
+			? TRUNCATE_HIGH_WATERMARK : TRUNCATE_LEADER_EPOCH,
+	};
+}
+
 static int setup_models(struct run *r)
 {
 	const struct scenario *s = r->s;
@@ -150,37 +231,39 @@ static int setup_models(struct run *r)
 	r->broker_ids = calloc(nb, sizeof(*r->broker_ids));
 	r->bcfgs = calloc(nb, sizeof(*r->bcfgs));
 	r->brokers = calloc(nb, sizeof(*r->brokers));
-	r->ctl_brokers = calloc(nb, sizeof(*r->ctl_brokers));
-	if (!r->broker_ids || !r->bcfgs || !r->brokers || !r->ctl_brokers)
+	if (!r->broker_ids || !r->bcfgs || !r->brokers)
 		return -1;
 	r->controller_node = 0;
 	r->broker_node0 = s->cluster.controllers;
 	r->client_node0 = r->broker_node0 + nb;
 	for (uint32_t i = 0; i < nb; i++) {
-		const struct scen_broker *sb = &s->cluster.brokers[i];
-		r->broker_ids[i] = sb->id;
-		r->bcfgs[i] = (struct broker_cfg){
-			.broker_id = sb->id,
-			.broker_heartbeat_interval_ms =
-				bcfg(sb, CFG_B_BROKER_HEARTBEAT_INTERVAL_MS),
-			.broker_session_timeout_ms = bcfg(sb, CFG_B_BROKER_SESSION_TIMEOUT_MS),
-			.controller_request_timeout_ms =
-				bcfg(sb, CFG_B_CONTROLLER_QUORUM_REQUEST_TIMEOUT_MS),
-			.socket_connection_setup_timeout_ms =
-				bcfg(sb, CFG_B_SOCKET_CONNECTION_SETUP_TIMEOUT_MS),
-			.reconnect_backoff_ms = 50,   /* reconnect.backoff.ms (CommonClientConfigs) */
-		};
+		r->broker_ids[i] = s->cluster.brokers[i].id;
+		fill_broker_cfg(&r->bcfgs[i], &s->cluster.brokers[i]);
 	}
+	const struct cfg_value *cc = s->cluster.cfg;
 	r->ccfg = (struct cluster_cfg){
 		.brokers = nb, .broker_node0 = r->broker_node0,
 		.controller_node = r->controller_node, .broker_ids = r->broker_ids,
-		.broker_session_timeout_ms =
-			s->cluster.cfg[CFG_B_BROKER_SESSION_TIMEOUT_MS].v,
+		.broker_session_timeout_ms = cc[CFG_B_BROKER_SESSION_TIMEOUT_MS].v,
+		.elr_enabled = cc[CFG_B_ELIGIBLE_LEADER_REPLICAS_VERSION].v >= 1,
 	};
-	ctl_init(&r->controller, &r->ccfg, r->ctl_brokers);
-	for (uint32_t i = 0; i < nb; i++)
-		broker_init(&r->brokers[i], &r->bcfgs[i], &r->ccfg,
-			    r->ctl_brokers[i].broker_epoch);
+	if (setup_topics(r) != 0)
+		return -1;
+	struct controller_cfg ctl = {
+		.broker_session_timeout_ms = cc[CFG_B_BROKER_SESSION_TIMEOUT_MS].v,
+		.auto_leader_rebalance_enable = cc[CFG_B_AUTO_LEADER_REBALANCE_ENABLE].v != 0,
+		.leader_imbalance_check_interval_s =
+			cc[CFG_B_LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS].v,
+		.metadata_fetch_max_wait_ms = 500,
+	};
+	if (ctl_init(&r->controller, &ctl, &r->ccfg) != 0)
+		return -1;
+	r->controller_ready = true;
+	for (uint32_t i = 0; i < nb; i++) {
+		if (broker_init(&r->brokers[i], &r->bcfgs[i], &r->ccfg, i) != 0)
+			return -1;
+		r->brokers_ready = i + 1;
+	}
 	return 0;
 }
 
@@ -286,10 +369,15 @@ static void cleanup(struct run *r)
 		free(r->timeline[i].line);
 	free(r->timeline);
 	summary_free(r);
+	for (uint32_t i = 0; i < r->brokers_ready; i++)
+		broker_free(&r->brokers[i]);
+	if (r->controller_ready)
+		ctl_free(&r->controller);
 	free(r->broker_ids);
 	free(r->bcfgs);
 	free(r->brokers);
-	free(r->ctl_brokers);
+	free(r->topics);
+	free(r->parts);
 }
 
 int runner_run(const struct scenario *s, const struct run_options *o)

@@ -193,8 +193,9 @@ static void m_start(void *model, struct node_ctx *ctx)
 	}
 }
 
-static void m_halt(void *model, enum node_halt how)
+static void m_halt(void *model, enum node_halt how, int64_t now_us)
 {
+	(void)now_us;
 	struct tmodel *m = model;
 	assert_true(h.nlog < MAXLOG);
 	struct entry *e = &h.log[h.nlog++];
