@@ -36,6 +36,13 @@ struct qmember {
 	int32_t           generation;
 };
 
+/* An open-addressing index from a name to its item (topic or member): lookups only, so its
+ * hash order never shows. */
+struct name_index {
+	uint32_t *slot;           /* item + 1, 0 = empty */
+	uint32_t  n_slots;
+};
+
 struct question {
 	enum assign_strategy strategy;
 	bool                 has_strategy;
@@ -43,8 +50,8 @@ struct question {
 	uint32_t            *tparts;
 	uint32_t             nt, cap_t;
 	uint64_t             total_partitions;
-	uint32_t            *slot;         /* name -> topic + 1, open addressing */
-	uint32_t             n_slots;
+	struct name_index    topic_ix;
+	struct name_index    member_ix;
 	struct qmember      *m;
 	uint32_t             nm, cap_m;
 };
@@ -72,7 +79,7 @@ static int bad(const struct cli *cli, const char *fmt, ...)
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
-static int bad_at(const struct cli *cli, const struct json_value *v, const char *fmt, ...)
+static int bad_at(const struct cli *cli, const struct jin_value *v, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -92,45 +99,69 @@ static int usage(const struct cli *cli, const char *why, const char *arg)
 
 /* ---- names ---- */
 
+typedef const char *(*name_fn)(const struct question *q, uint32_t item);
+
 static uint32_t name_hash(const char *s)
 {
-	uint32_t h = 2166136261u;                     /* FNV-1a: lookups only, never order */
+	uint32_t h = 2166136261u;                     /* FNV-1a */
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
 }
 
-static uint32_t *slot_for(const struct question *q, const char *name)
+static uint32_t *index_slot(const struct name_index *ix, const struct question *q, name_fn f,
+			    const char *name)
 {
-	uint32_t i = name_hash(name) & (q->n_slots - 1);
-	while (q->slot[i] != 0 && strcmp(q->tname[q->slot[i] - 1], name) != 0)
-		i = (i + 1) & (q->n_slots - 1);
-	return &q->slot[i];
+	uint32_t i = name_hash(name) & (ix->n_slots - 1);
+	while (ix->slot[i] != 0 && strcmp(f(q, ix->slot[i] - 1), name) != 0)
+		i = (i + 1) & (ix->n_slots - 1);
+	return &ix->slot[i];
 }
 
-static bool grow_slots(struct question *q)
+static uint32_t index_find(const struct name_index *ix, const struct question *q, name_fn f,
+			   const char *name)
 {
-	uint32_t n = q->n_slots ? q->n_slots * 2 : 64;
-	uint32_t *old = q->slot, old_n = q->n_slots;
-	q->slot = calloc(n, sizeof(uint32_t));
-	if (q->slot == NULL) {
-		q->slot = old;
+	if (ix->n_slots == 0)
+		return ASSIGN_NONE;
+	uint32_t s = *index_slot(ix, q, f, name);
+	return s ? s - 1 : ASSIGN_NONE;
+}
+
+/* Makes room for n items at most half full. */
+static bool index_reserve(struct name_index *ix, const struct question *q, name_fn f, uint32_t n)
+{
+	if (2 * (uint64_t)n <= ix->n_slots)
+		return true;
+	uint32_t size = ix->n_slots ? ix->n_slots * 2 : 64;
+	struct name_index grown = {calloc(size, sizeof(uint32_t)), size};
+	if (grown.slot == NULL)
 		return false;
-	}
-	q->n_slots = n;
-	for (uint32_t i = 0; i < old_n; i++)
-		if (old[i] != 0)
-			*slot_for(q, q->tname[old[i] - 1]) = old[i];
-	free(old);
-	return true;
+	for (uint32_t i = 0; i < ix->n_slots; i++)
+		if (ix->slot[i] != 0)
+			*index_slot(&grown, q, f, f(q, ix->slot[i] - 1)) = ix->slot[i];
+	free(ix->slot);
+	*ix = grown;
+	return index_reserve(ix, q, f, n);
+}
+
+static const char *topic_name_of(const struct question *q, uint32_t t)
+{
+	return q->tname[t];
+}
+
+static const char *member_id_of(const struct question *q, uint32_t m)
+{
+	return q->m[m].id;
 }
 
 static uint32_t topic_find(const struct question *q, const char *name)
 {
-	if (q->n_slots == 0)
-		return ASSIGN_NONE;
-	uint32_t s = *slot_for(q, name);
-	return s ? s - 1 : ASSIGN_NONE;
+	return index_find(&q->topic_ix, q, topic_name_of, name);
+}
+
+static uint32_t member_find(const struct question *q, const char *id)
+{
+	return index_find(&q->member_ix, q, member_id_of, id);
 }
 
 /* Kafka's Topic.validate: 1..249 characters of [a-zA-Z0-9._-], not "." or "..". */
@@ -147,7 +178,7 @@ static uint32_t topic_add(struct question *q, const char *name, uint32_t partiti
 {
 	if (q->nt >= ASSIGN_MAX_TOPICS)
 		return ASSIGN_NONE;
-	if (2 * (q->nt + 1) > q->n_slots && !grow_slots(q))
+	if (!index_reserve(&q->topic_ix, q, topic_name_of, q->nt + 1))
 		return ASSIGN_NONE;
 	if (q->nt == q->cap_t) {
 		uint32_t cap = q->cap_t ? q->cap_t * 2 : 8;
@@ -166,7 +197,7 @@ static uint32_t topic_add(struct question *q, const char *name, uint32_t partiti
 		return ASSIGN_NONE;
 	q->tparts[q->nt] = partitions;
 	q->total_partitions += partitions;
-	*slot_for(q, name) = q->nt + 1;
+	*index_slot(&q->topic_ix, q, topic_name_of, name) = q->nt + 1;
 	return q->nt++;
 }
 
@@ -189,12 +220,14 @@ static struct qmember *member_add(struct question *q, const char *id)
 		q->m = m;
 		q->cap_m = cap;
 	}
+	if (!index_reserve(&q->member_ix, q, member_id_of, q->nm + 1))
+		return NULL;
 	struct qmember *m = &q->m[q->nm];
 	*m = (struct qmember){.generation = ASSIGN_NO_GENERATION, .all_topics = true};
 	m->id = strdup(id);
 	if (m->id == NULL)
 		return NULL;
-	q->nm++;
+	*index_slot(&q->member_ix, q, member_id_of, id) = ++q->nm;
 	return m;
 }
 
@@ -247,7 +280,8 @@ static void question_free(struct question *q)
 	}
 	free(q->tname);
 	free(q->tparts);
-	free(q->slot);
+	free(q->topic_ix.slot);
+	free(q->member_ix.slot);
 	free(q->m);
 }
 
@@ -334,9 +368,8 @@ static int cli_member(const struct cli *cli, struct question *q, char *item)
 		*colon = 0;
 	if (*item == 0)
 		return bad(cli, "--members: a member id is empty");
-	for (uint32_t i = 0; i < q->nm; i++)
-		if (strcmp(q->m[i].id, item) == 0)
-			return bad(cli, "--members: member '%s' is given twice", item);
+	if (member_find(q, item) != ASSIGN_NONE)
+		return bad(cli, "--members: member '%s' is given twice", item);
 	if (q->nm >= ASSIGN_MAX_MEMBERS)
 		return bad(cli, "--members: more than %d members", ASSIGN_MAX_MEMBERS);
 	struct qmember *m = member_add(q, item);
@@ -362,11 +395,11 @@ static int each_item(const struct cli *cli, struct question *q, const char *opt,
 
 /* ---- the JSON question ---- */
 
-static int json_generation(const struct cli *cli, const struct json_value *v, int32_t *out)
+static int json_generation(const struct cli *cli, const struct jin_value *v, int32_t *out)
 {
-	if (v->type == JSON_NULL)
+	if (v->type == JIN_NULL)
 		return EXIT_OK;
-	if (v->type != JSON_NUMBER || !v->integral || !v->in_range || v->integer < -1 ||
+	if (v->type != JIN_NUMBER || !v->integral || !v->in_range || v->integer < -1 ||
 	    v->integer > INT32_MAX)
 		return bad_at(cli, v, "\"generation\" must be an integer in [-1, %d] or null",
 			      INT32_MAX);
@@ -375,14 +408,14 @@ static int json_generation(const struct cli *cli, const struct json_value *v, in
 }
 
 static int json_member_topics(const struct cli *cli, struct question *q, struct qmember *m,
-			      const struct json_value *v)
+			      const struct jin_value *v)
 {
-	if (v->type != JSON_ARRAY)
+	if (v->type != JIN_ARRAY)
 		return bad_at(cli, v, "\"topics\" must be an array of topic names");
 	m->all_topics = false;
 	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json_value *t = &v->items[i];
-		if (t->type != JSON_STRING || !topic_name_ok(t->str))
+		const struct jin_value *t = &v->items[i];
+		if (t->type != JIN_STRING || !topic_name_ok(t->str))
 			return bad_at(cli, t, "a topic name must be a string of 1-249 characters"
 				      " [a-zA-Z0-9._-]");
 		uint32_t ti = topic_ref(q, t->str);
@@ -397,14 +430,14 @@ static int json_member_topics(const struct cli *cli, struct question *q, struct 
 }
 
 static int json_owned_one(const struct cli *cli, struct question *q, struct qmember *m,
-			  const struct json_value *v)
+			  const struct jin_value *v)
 {
-	if (v->type != JSON_ARRAY || v->n != 2 || v->items[0].type != JSON_STRING)
+	if (v->type != JIN_ARRAY || v->n != 2 || v->items[0].type != JIN_STRING)
 		return bad_at(cli, v, "an owned partition is [\"topic\", partition]");
-	const struct json_value *name = &v->items[0], *p = &v->items[1];
+	const struct jin_value *name = &v->items[0], *p = &v->items[1];
 	if (!topic_name_ok(name->str))
 		return bad_at(cli, name, "\"%s\" is not a legal topic name", name->str);
-	if (p->type != JSON_NUMBER || !p->integral || !p->in_range || p->integer < 0 ||
+	if (p->type != JIN_NUMBER || !p->integral || !p->in_range || p->integer < 0 ||
 	    p->integer >= LIMIT_PARTITIONS_TOTAL)
 		return bad_at(cli, p, "a partition must be an integer in [0, %d)",
 			      LIMIT_PARTITIONS_TOTAL);
@@ -422,9 +455,9 @@ static int json_owned_one(const struct cli *cli, struct question *q, struct qmem
 }
 
 static int json_owned(const struct cli *cli, struct question *q, struct qmember *m,
-		      const struct json_value *v)
+		      const struct jin_value *v)
 {
-	if (v->type != JSON_ARRAY)
+	if (v->type != JIN_ARRAY)
 		return bad_at(cli, v, "\"owned_partitions\" must be an array");
 	int rc = EXIT_OK;
 	for (uint32_t i = 0; i < v->n && rc == EXIT_OK; i++)
@@ -433,9 +466,9 @@ static int json_owned(const struct cli *cli, struct question *q, struct qmember 
 }
 
 static int json_member_field(const struct cli *cli, struct question *q, struct qmember *m,
-			     const struct json_member *f)
+			     const struct jin_member *f)
 {
-	const struct json_value *v = &f->value;
+	const struct jin_value *v = &f->value;
 	if (strcmp(f->key, "member_id") == 0)
 		return EXIT_OK;
 	if (strcmp(f->key, "topics") == 0)
@@ -445,31 +478,30 @@ static int json_member_field(const struct cli *cli, struct question *q, struct q
 	if (strcmp(f->key, "generation") == 0)
 		return json_generation(cli, v, &m->generation);
 	if (strcmp(f->key, "group_instance_id") == 0) {
-		if (v->type == JSON_NULL)
+		if (v->type == JIN_NULL)
 			return EXIT_OK;
-		if (v->type != JSON_STRING || v->len == 0)
+		if (v->type != JIN_STRING || v->len == 0)
 			return bad_at(cli, v, "\"group_instance_id\" must be a non-empty string"
 				      " or null");
 		m->instance = strdup(v->str);
 		return m->instance ? EXIT_OK : bad(cli, "out of memory");
 	}
-	struct json_value at = {.line = f->line, .col = f->col};
+	struct jin_value at = {.line = f->line, .col = f->col};
 	return bad_at(cli, &at, "unknown member key \"%s\" (member_id, topics,"
 		      " owned_partitions, generation, group_instance_id)", f->key);
 }
 
-static int json_member(const struct cli *cli, struct question *q, const struct json_value *v)
+static int json_member(const struct cli *cli, struct question *q, const struct jin_value *v)
 {
-	if (v->type != JSON_OBJECT)
+	if (v->type != JIN_OBJECT)
 		return bad_at(cli, v, "a member must be an object");
-	const struct json_value *id = json_get(v, "member_id");
-	if (id == NULL || id->type != JSON_STRING || id->len == 0)
+	const struct jin_value *id = jin_get(v, "member_id");
+	if (id == NULL || id->type != JIN_STRING || id->len == 0)
 		return bad_at(cli, id ? id : v, "a member needs \"member_id\", a non-empty string");
-	for (uint32_t i = 0; i < q->nm; i++)
-		if (strcmp(q->m[i].id, id->str) == 0)
-			return bad_at(cli, id, "member \"%s\" is given twice", id->str);
-	const struct json_value *inst = json_get(v, "group_instance_id");
-	for (uint32_t i = 0; inst && inst->type == JSON_STRING && i < q->nm; i++)
+	if (member_find(q, id->str) != ASSIGN_NONE)
+		return bad_at(cli, id, "member \"%s\" is given twice", id->str);
+	const struct jin_value *inst = jin_get(v, "group_instance_id");
+	for (uint32_t i = 0; inst && inst->type == JIN_STRING && i < q->nm; i++)
 		if (q->m[i].instance && strcmp(q->m[i].instance, inst->str) == 0)
 			return bad_at(cli, inst, "group_instance_id \"%s\" is used twice",
 				      inst->str);
@@ -484,18 +516,18 @@ static int json_member(const struct cli *cli, struct question *q, const struct j
 	return rc;
 }
 
-static int json_topics(const struct cli *cli, struct question *q, const struct json_value *v)
+static int json_topics(const struct cli *cli, struct question *q, const struct jin_value *v)
 {
-	if (v->type != JSON_OBJECT)
+	if (v->type != JIN_OBJECT)
 		return bad_at(cli, v, "\"topics\" must be an object {\"name\": partitions}");
 	for (uint32_t i = 0; i < v->n; i++) {
-		const struct json_member *f = &v->members[i];
-		const struct json_value *p = &f->value;
-		struct json_value at = {.line = f->line, .col = f->col};
+		const struct jin_member *f = &v->members[i];
+		const struct jin_value *p = &f->value;
+		struct jin_value at = {.line = f->line, .col = f->col};
 		if (!topic_name_ok(f->key))
 			return bad_at(cli, &at, "\"%s\" is not a legal topic name"
 				      " (1-249 of [a-zA-Z0-9._-])", f->key);
-		if (p->type != JSON_NUMBER || !p->integral || !p->in_range || p->integer < 1 ||
+		if (p->type != JIN_NUMBER || !p->integral || !p->in_range || p->integer < 1 ||
 		    p->integer > LIMIT_PARTITIONS_TOTAL)
 			return bad_at(cli, p, "partitions must be an integer in [1, %d]",
 				      LIMIT_PARTITIONS_TOTAL);
@@ -508,9 +540,9 @@ static int json_topics(const struct cli *cli, struct question *q, const struct j
 	return EXIT_OK;
 }
 
-static int json_strategy(const struct cli *cli, struct question *q, const struct json_value *v)
+static int json_strategy(const struct cli *cli, struct question *q, const struct jin_value *v)
 {
-	if (v->type != JSON_STRING)
+	if (v->type != JIN_STRING)
 		return bad_at(cli, v, "\"assignor\" must be a string");
 	enum assign_strategy s;
 	if (!assign_strategy_parse(v->str, &s))
@@ -523,23 +555,23 @@ static int json_strategy(const struct cli *cli, struct question *q, const struct
 	return EXIT_OK;
 }
 
-static int json_question(const struct cli *cli, struct question *q, const struct json_value *root)
+static int json_question(const struct cli *cli, struct question *q, const struct jin_value *root)
 {
-	if (root->type != JSON_OBJECT)
+	if (root->type != JIN_OBJECT)
 		return bad_at(cli, root, "the question must be an object with \"assignor\","
 			      " \"topics\" and \"members\"");
 	for (uint32_t i = 0; i < root->n; i++) {
 		const char *k = root->members[i].key;
 		if (strcmp(k, "assignor") && strcmp(k, "topics") && strcmp(k, "members")) {
-			struct json_value at = {.line = root->members[i].line,
+			struct jin_value at = {.line = root->members[i].line,
 						.col = root->members[i].col};
 			return bad_at(cli, &at, "unknown key \"%s\" (assignor, topics,"
 				      " members)", k);
 		}
 	}
-	const struct json_value *a = json_get(root, "assignor");
-	const struct json_value *t = json_get(root, "topics");
-	const struct json_value *m = json_get(root, "members");
+	const struct jin_value *a = jin_get(root, "assignor");
+	const struct jin_value *t = jin_get(root, "topics");
+	const struct jin_value *m = jin_get(root, "members");
 	if (t == NULL || m == NULL)
 		return bad_at(cli, root, "the question needs \"topics\" and \"members\"");
 	int rc = a ? json_strategy(cli, q, a) : EXIT_OK;
@@ -547,7 +579,7 @@ static int json_question(const struct cli *cli, struct question *q, const struct
 		return bad_at(cli, root, "the question needs \"assignor\" (or --strategy)");
 	if (rc == EXIT_OK)
 		rc = json_topics(cli, q, t);
-	if (rc == EXIT_OK && m->type != JSON_ARRAY)
+	if (rc == EXIT_OK && m->type != JIN_ARRAY)
 		return bad_at(cli, m, "\"members\" must be an array");
 	uint32_t n_given = q->nt;
 	for (uint32_t i = 0; rc == EXIT_OK && i < m->n; i++)
@@ -595,16 +627,16 @@ static int load_json(struct cli *cli, struct question *q, const char *path)
 		free(text);
 		return bad(cli, "'%s' is larger than %u bytes", path, LIMIT_FILE_BYTES);
 	}
-	struct json_value root;
-	struct json_error jerr;
+	struct jin_value root;
+	struct jin_error jerr;
 	int rc = EXIT_OK;
-	if (!json_parse(text, len, &root, &jerr)) {
+	if (!jin_parse(text, len, &root, &jerr)) {
 		fprintf(cli->err, "%s:%" PRIu32 ":%" PRIu32 ": %s\n", cli->file, jerr.line,
 			jerr.col, jerr.msg);
 		rc = EXIT_BAD_INPUT;
 	} else {
 		rc = json_question(cli, q, &root);
-		json_free(&root);
+		jin_free(&root);
 	}
 	free(text);
 	return rc;

@@ -15,7 +15,7 @@ struct reader {
 	const char        *p, *end;
 	uint32_t           line, col;
 	uint32_t           depth;
-	struct json_error *err;
+	struct jin_error *err;
 };
 
 #if defined(__GNUC__)
@@ -232,10 +232,10 @@ static void digits(struct reader *r)
 }
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static bool parse_number(struct reader *r, struct json_value *v)
+static bool parse_number(struct reader *r, struct jin_value *v)
 {
 	const char *start = r->p;
-	v->type = JSON_NUMBER;
+	v->type = JIN_NUMBER;
 	if (peek(r) == '-')
 		advance(r);
 	if (peek(r) == '0')
@@ -278,11 +278,11 @@ static bool parse_number(struct reader *r, struct json_value *v)
 	return true;
 }
 
-static bool parse_value(struct reader *r, struct json_value *v);
+static bool parse_value(struct reader *r, struct jin_value *v);
 
-static bool parse_array(struct reader *r, struct json_value *v)
+static bool parse_array(struct reader *r, struct jin_value *v)
 {
-	v->type = JSON_ARRAY;
+	v->type = JIN_ARRAY;
 	advance(r);
 	skip_ws(r);
 	if (peek(r) == ']') {
@@ -292,12 +292,12 @@ static bool parse_array(struct reader *r, struct json_value *v)
 	for (uint32_t cap = 0;;) {
 		if (v->n == cap) {
 			cap = cap ? cap * 2 : 4;
-			struct json_value *items = realloc(v->items, sizeof(*items) * cap);
+			struct jin_value *items = realloc(v->items, sizeof(*items) * cap);
 			if (items == NULL)
 				return fail(r, "out of memory");
 			v->items = items;
 		}
-		v->items[v->n] = (struct json_value){0};
+		v->items[v->n] = (struct jin_value){0};
 		if (!parse_value(r, &v->items[v->n++]))
 			return false;
 		skip_ws(r);
@@ -311,7 +311,7 @@ static bool parse_array(struct reader *r, struct json_value *v)
 	}
 }
 
-static bool parse_member(struct reader *r, struct json_member *m)
+static bool parse_member(struct reader *r, struct jin_member *m)
 {
 	skip_ws(r);
 	if (peek(r) != '"')
@@ -330,8 +330,8 @@ static bool parse_member(struct reader *r, struct json_member *m)
 
 static int key_cmp(const void *pa, const void *pb)
 {
-	const struct json_member *a = *(const struct json_member *const *)pa;
-	const struct json_member *b = *(const struct json_member *const *)pb;
+	const struct jin_member *a = *(const struct jin_member *const *)pa;
+	const struct jin_member *b = *(const struct jin_member *const *)pb;
 	int c = strcmp(a->key, b->key);
 	if (c != 0)
 		return c;
@@ -340,17 +340,17 @@ static int key_cmp(const void *pa, const void *pb)
 
 /* Refuses an object that repeats a key, pointing at the later one. Sorting keeps this
  * O(n log n) for objects with many keys (a topics map). */
-static bool check_repeated_keys(struct reader *r, const struct json_value *v)
+static bool check_repeated_keys(struct reader *r, const struct jin_value *v)
 {
 	if (v->n < 2)
 		return true;
-	const struct json_member **k = malloc(sizeof(*k) * v->n);
+	const struct jin_member **k = malloc(sizeof(*k) * v->n);
 	if (k == NULL)
 		return fail(r, "out of memory");
 	for (uint32_t i = 0; i < v->n; i++)
 		k[i] = &v->members[i];
 	qsort(k, v->n, sizeof(*k), key_cmp);
-	const struct json_member *dup = NULL;
+	const struct jin_member *dup = NULL;
 	for (uint32_t i = 1; i < v->n && dup == NULL; i++)
 		if (strcmp(k[i - 1]->key, k[i]->key) == 0)
 			dup = k[i];
@@ -362,9 +362,9 @@ static bool check_repeated_keys(struct reader *r, const struct json_value *v)
 	return fail(r, "repeated key \"%s\"", dup->key);
 }
 
-static bool parse_object(struct reader *r, struct json_value *v)
+static bool parse_object(struct reader *r, struct jin_value *v)
 {
-	v->type = JSON_OBJECT;
+	v->type = JIN_OBJECT;
 	advance(r);
 	skip_ws(r);
 	if (peek(r) == '}') {
@@ -374,12 +374,12 @@ static bool parse_object(struct reader *r, struct json_value *v)
 	for (uint32_t cap = 0;;) {
 		if (v->n == cap) {
 			cap = cap ? cap * 2 : 4;
-			struct json_member *ms = realloc(v->members, sizeof(*ms) * cap);
+			struct jin_member *ms = realloc(v->members, sizeof(*ms) * cap);
 			if (ms == NULL)
 				return fail(r, "out of memory");
 			v->members = ms;
 		}
-		v->members[v->n] = (struct json_member){0};
+		v->members[v->n] = (struct jin_member){0};
 		if (!parse_member(r, &v->members[v->n++]))
 			return false;
 		skip_ws(r);
@@ -393,27 +393,27 @@ static bool parse_object(struct reader *r, struct json_value *v)
 	}
 }
 
-static bool parse_value(struct reader *r, struct json_value *v)
+static bool parse_value(struct reader *r, struct jin_value *v)
 {
 	skip_ws(r);
 	v->line = r->line;
 	v->col = r->col;
 	int c = peek(r);
 	if (c == '{' || c == '[') {
-		if (++r->depth > JSON_MAX_DEPTH)
-			return fail(r, "nested deeper than %d", JSON_MAX_DEPTH);
+		if (++r->depth > JIN_MAX_DEPTH)
+			return fail(r, "nested deeper than %d", JIN_MAX_DEPTH);
 		bool ok = c == '{' ? parse_object(r, v) : parse_array(r, v);
 		r->depth--;
 		return ok;
 	}
 	if (c == '"') {
-		v->type = JSON_STRING;
+		v->type = JIN_STRING;
 		return parse_string(r, &v->str, &v->len);
 	}
 	if (c == '-' || (c >= '0' && c <= '9'))
 		return parse_number(r, v);
 	if (c == 't' || c == 'f') {
-		v->type = JSON_BOOL;
+		v->type = JIN_BOOL;
 		v->boolean = c == 't';
 		return expect_word(r, c == 't' ? "true" : "false");
 	}
@@ -422,11 +422,11 @@ static bool parse_value(struct reader *r, struct json_value *v)
 	return fail(r, c < 0 ? "unexpected end of input" : "unexpected character");
 }
 
-bool json_parse(const char *text, size_t len, struct json_value *root, struct json_error *err)
+bool jin_parse(const char *text, size_t len, struct jin_value *root, struct jin_error *err)
 {
 	assert(text != NULL || len == 0);
 	struct reader r = {text, text + len, 1, 1, 0, err};
-	*root = (struct json_value){0};
+	*root = (struct jin_value){0};
 	bool ok = parse_value(&r, root);
 	if (ok) {
 		skip_ws(&r);
@@ -434,27 +434,27 @@ bool json_parse(const char *text, size_t len, struct json_value *root, struct js
 			ok = fail(&r, "text after the JSON value");
 	}
 	if (!ok)
-		json_free(root);
+		jin_free(root);
 	return ok;
 }
 
-void json_free(struct json_value *v)
+void jin_free(struct jin_value *v)
 {
-	for (uint32_t i = 0; v->type == JSON_ARRAY && i < v->n; i++)
-		json_free(&v->items[i]);
-	for (uint32_t i = 0; v->type == JSON_OBJECT && i < v->n; i++) {
+	for (uint32_t i = 0; v->type == JIN_ARRAY && i < v->n; i++)
+		jin_free(&v->items[i]);
+	for (uint32_t i = 0; v->type == JIN_OBJECT && i < v->n; i++) {
 		free(v->members[i].key);
-		json_free(&v->members[i].value);
+		jin_free(&v->members[i].value);
 	}
 	free(v->items);
 	free(v->members);
 	free(v->str);
-	*v = (struct json_value){0};
+	*v = (struct jin_value){0};
 }
 
-const struct json_value *json_get(const struct json_value *object, const char *key)
+const struct jin_value *jin_get(const struct jin_value *object, const char *key)
 {
-	if (object->type != JSON_OBJECT)
+	if (object->type != JIN_OBJECT)
 		return NULL;
 	for (uint32_t i = 0; i < object->n; i++)
 		if (strcmp(object->members[i].key, key) == 0)
@@ -462,15 +462,15 @@ const struct json_value *json_get(const struct json_value *object, const char *k
 	return NULL;
 }
 
-const char *json_type_name(enum json_type t)
+const char *jin_type_name(enum jin_type t)
 {
 	switch (t) {
-	case JSON_NULL:   return "null";
-	case JSON_BOOL:   return "a boolean";
-	case JSON_NUMBER: return "a number";
-	case JSON_STRING: return "a string";
-	case JSON_ARRAY:  return "an array";
-	case JSON_OBJECT: return "an object";
+	case JIN_NULL:   return "null";
+	case JIN_BOOL:   return "a boolean";
+	case JIN_NUMBER: return "a number";
+	case JIN_STRING: return "a string";
+	case JIN_ARRAY:  return "an array";
+	case JIN_OBJECT: return "an object";
 	}
 	return "?";
 }

@@ -22,6 +22,7 @@
 #include "model/assign_internal.h"
 #include "model/assignor.h"
 #include "sim/assign_cli.h"
+#include "sim/json_in.h"
 
 #define QMAX 32
 
@@ -923,6 +924,54 @@ static void test_assignor_cli_usage_errors(void **state)
 	assert_non_null(strstr(r->out, "usage: kafkasim assign"));
 }
 
+/* ---- the strict JSON reader behind --input ---- */
+
+static bool parses(const char *text, struct jin_value *v, struct jin_error *e)
+{
+	return jin_parse(text, strlen(text), v, e);
+}
+
+static void test_assignor_json_reader_is_strict(void **state)
+{
+	(void)state;
+	struct jin_value v;
+	struct jin_error e;
+	assert_false(parses("{\"a\": 1, \"a\": 2}", &v, &e));
+	assert_string_equal(e.msg, "repeated key \"a\"");
+	assert_int_equal(e.col, 10);
+	assert_false(parses("[1,]", &v, &e));
+	assert_false(parses("{} x", &v, &e));
+	assert_false(parses("tru", &v, &e));
+	assert_false(parses("\"\\ud83d\"", &v, &e));          /* lone high surrogate */
+	assert_false(parses("\"\\u0000\"", &v, &e));
+	assert_false(parses("\"a\tb\"", &v, &e));             /* raw control character */
+	assert_false(parses("\"\xc3\x28\"", &v, &e));         /* invalid UTF-8 */
+	assert_false(parses("01", &v, &e));
+	assert_true(parses("\"\\ud83d\\ude00\\n\"", &v, &e));
+	assert_string_equal(v.str, "\xf0\x9f\x98\x80\n");
+	jin_free(&v);
+	assert_true(parses("-9223372036854775808", &v, &e));
+	assert_true(v.in_range);
+	assert_true(v.integer == INT64_MIN);
+	assert_true(parses("9223372036854775808", &v, &e));
+	assert_false(v.in_range);
+	assert_true(parses("1.5e3", &v, &e));
+	assert_false(v.integral);
+	char deep[200];
+	memset(deep, '[', 65);
+	memset(deep + 65, ']', 65);
+	deep[130] = 0;
+	assert_false(parses(deep, &v, &e));                    /* 65 levels */
+	assert_false(parses(deep + 1, &v, &e));               /* one ']' too many */
+	deep[129] = 0;
+	assert_true(parses(deep + 1, &v, &e));                /* 64 levels */
+	jin_free(&v);
+	assert_true(parses(" {\"k\": [true, false, null, \"s\", -0, {}]} \n", &v, &e));
+	assert_int_equal(v.type, JIN_OBJECT);
+	assert_int_equal(jin_get(&v, "k")->n, 6);
+	jin_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -956,6 +1005,7 @@ int main(void)
 		cmocka_unit_test(test_assignor_cli_json_input),
 		cmocka_unit_test(test_assignor_cli_json_errors_have_line_and_column),
 		cmocka_unit_test(test_assignor_cli_usage_errors),
+		cmocka_unit_test(test_assignor_json_reader_is_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
