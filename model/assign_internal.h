@@ -73,6 +73,9 @@ uint32_t jhash_tp(uint32_t topic_hash, uint32_t partition);
  * is key k's hashCode(). Writes the keys in iteration order to out. */
 enum assign_err jmap_order(const uint32_t *hash, const uint32_t *ins, uint32_t n, uint32_t *out,
 			   bool *approx);
+/* The same on a map whose table has already grown to *cap_io (updated). */
+enum assign_err jmap_order_cap(const uint32_t *hash, const uint32_t *ins, uint32_t n,
+			       uint32_t *cap_io, uint32_t *out, bool *approx);
 
 struct jset_elem {
 	uint32_t key;

@@ -139,11 +139,13 @@ static uint32_t *count_bins(const uint32_t *hash, const uint32_t *ins, uint32_t 
 	return bins;
 }
 
-/* Replays the put()s to learn the final table length. */
+/* Replays the put()s on a table of length *cap to learn its final length. */
 static enum assign_err jmap_capacity(const uint32_t *hash, const uint32_t *ins, uint32_t n,
-				     uint32_t *cap_out, bool *approx)
+				     uint32_t *cap_io, bool *approx)
 {
-	uint32_t cap = JMAP_INITIAL_CAPACITY;
+	uint32_t cap = *cap_io;
+	assert(cap >= JMAP_INITIAL_CAPACITY);
+	assert((cap & (cap - 1)) == 0);
 	uint32_t *bins = count_bins(hash, ins, 0, cap);
 	if (bins == NULL)
 		return ASSIGN_ERR_NOMEM;
@@ -172,17 +174,24 @@ static enum assign_err jmap_capacity(const uint32_t *hash, const uint32_t *ins, 
 		}
 	}
 	free(bins);
-	*cap_out = cap;
+	*cap_io = cap;
 	return ASSIGN_OK;
 }
 
 enum assign_err jmap_order(const uint32_t *hash, const uint32_t *ins, uint32_t n, uint32_t *out,
 			   bool *approx)
 {
+	uint32_t cap = JMAP_INITIAL_CAPACITY;
+	return jmap_order_cap(hash, ins, n, &cap, out, approx);
+}
+
+enum assign_err jmap_order_cap(const uint32_t *hash, const uint32_t *ins, uint32_t n,
+			       uint32_t *cap_io, uint32_t *out, bool *approx)
+{
 	assert(n == 0 || hash != NULL);
 	assert(n == 0 || ins != NULL);
-	uint32_t cap;
-	enum assign_err err = jmap_capacity(hash, ins, n, &cap, approx);
+	enum assign_err err = jmap_capacity(hash, ins, n, cap_io, approx);
+	uint32_t cap = *cap_io;
 	if (err != ASSIGN_OK)
 		return err;
 	if (n == 0)
@@ -273,4 +282,29 @@ void jset_free(struct jset *s)
 {
 	free(s->e);
 	*s = (struct jset){0};
+}
+
+enum assign_err assign_java_map_order(const char *const *keys, uint32_t n, uint32_t *capacity,
+				      uint32_t *order, bool *approx)
+{
+	assert(capacity != NULL);
+	if (n > ASSIGN_MAX_PARTITIONS)
+		return ASSIGN_ERR_LIMIT;
+	uint32_t cap = *capacity;
+	if (cap < JMAP_INITIAL_CAPACITY || (cap & (cap - 1)) != 0 || cap > (1u << 30))
+		cap = JMAP_INITIAL_CAPACITY;           /* 0 or nonsense: a new map */
+	uint32_t *hash = malloc(sizeof(uint32_t) * (n ? n : 1));
+	uint32_t *ins = malloc(sizeof(uint32_t) * (n ? n : 1));
+	enum assign_err err = hash && ins ? ASSIGN_OK : ASSIGN_ERR_NOMEM;
+	for (uint32_t i = 0; i < n && err == ASSIGN_OK; i++) {
+		hash[i] = assign_java_hash(keys[i]);
+		ins[i] = i;
+	}
+	if (err == ASSIGN_OK)
+		err = jmap_order_cap(hash, ins, n, &cap, order, approx);
+	if (err == ASSIGN_OK)
+		*capacity = cap;
+	free(ins);
+	free(hash);
+	return err;
 }

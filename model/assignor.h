@@ -135,4 +135,14 @@ const char *assign_err_text(enum assign_err e);
 int      assign_java_compare(const char *a, const char *b);
 uint32_t assign_java_hash(const char *s);
 
+/* The iteration order of a java.util.HashMap<String, _> holding keys[0..n), put in that order
+ * (a key removed and put again goes last). *capacity: the table length the map had reached
+ * before, 0 for a new map (a HashMap never shrinks); receives the length after the puts.
+ * Writes key indexes in iteration order to order[0..n). For the group model: Kafka's
+ * coordinator keeps a classic group's members in such a map (ClassicGroup.members), which
+ * orders the JoinGroup response and picks a new leader (its first key) when the leader
+ * leaves. *approx is set when a bucket became a tree, whose order is not reproduced. */
+enum assign_err assign_java_map_order(const char *const *keys, uint32_t n, uint32_t *capacity,
+				      uint32_t *order, bool *approx);
+
 #endif

@@ -50,6 +50,18 @@ void broker_reply(struct node_ctx *ctx, conn_id conn, uint64_t corr, struct net_
 	node_send(ctx, conn, m, blob, len);
 }
 
+void broker_mark(struct broker *b, uint32_t tp)
+{
+	if (b->is_dirty[tp])
+		return;
+	if (!broker_grow((void **)&b->dirty, &b->dirty_cap, b->n_dirty + 1, sizeof(*b->dirty))) {
+		b->oom = true;
+		return;
+	}
+	b->is_dirty[tp] = true;
+	b->dirty[b->n_dirty++] = tp;
+}
+
 /* ---- setup ------------------------------------------------------------------------------ */
 
 static bool hosts(const struct part_cfg *pc, int32_t id)
@@ -93,7 +105,9 @@ int broker_init(struct broker *b, const struct broker_cfg *cfg,
 	b->last_broker_epoch = (int64_t)index + 1;
 	b->replicas = calloc(cluster->nparts + 1, sizeof(*b->replicas));
 	b->fetchers = calloc(cluster->brokers + 1, sizeof(*b->fetchers));
-	if (b->replicas == NULL || b->fetchers == NULL || md_image_init(&b->img, cluster) != 0)
+	b->is_dirty = calloc(cluster->nparts + 1, sizeof(*b->is_dirty));
+	if (b->replicas == NULL || b->fetchers == NULL || b->is_dirty == NULL ||
+	    md_image_init(&b->img, cluster) != 0)
 		return -1;
 	for (uint32_t tp = 0; tp < cluster->nparts; tp++)
 		if (hosts(&cluster->parts[tp], cfg->broker_id) &&
@@ -123,6 +137,9 @@ void broker_free(struct broker *b)
 		free(b->df[i].parts);
 	free(b->dp);
 	free(b->df);
+	free(b->dirty);
+	free(b->is_dirty);
+	free(b->removed);
 	free(b->scratch);
 	memset(b, 0, sizeof(*b));
 }
@@ -362,6 +379,8 @@ static void recover_logs(struct broker *b)
 		const struct plog_batch *bs = plog_batches(&r->log, &n);
 		if (pstate_rebuild(&r->ps, bs, n) != KERR_NONE)
 			b->oom = true;
+		r->trunc_gen++;
+		broker_mark(b, tp);
 		r->is_leader = false;
 		r->leader = NO_LEADER;
 		r->leader_epoch = -1;
@@ -559,6 +578,39 @@ static void broker_conn_event(void *model, struct node_ctx *ctx, conn_id conn,
 	}
 }
 
+/* UnifiedLog.deleteOldSegments, every log.retention.check.interval.ms. What a leader
+ * deletes is remembered for the checker (scenario-format 11.3: removed by retention). */
+static void retention(struct broker *b, struct node_ctx *ctx, struct replica *r)
+{
+	int64_t now_ms = broker_now_ms(ctx);
+	struct plog_retention plan = plog_retention_plan(&r->log, now_ms);
+	if (plan.segments == 0)
+		return;
+	if (r->is_leader) {
+		uint32_t n;
+		const struct plog_batch *bs = plog_batches(&r->log, &n);
+		for (uint32_t i = 0; i < n && bs[i].base_offset < plan.to_offset; i++) {
+			if (!broker_grow((void **)&b->removed, &b->removed_cap, b->n_removed + 1,
+					 sizeof(*b->removed))) {
+				b->oom = true;
+				break;
+			}
+			b->removed[b->n_removed++] = (struct retained_batch){
+				.tp = r->tp, .record_count = bs[i].record_count,
+				.rec_ref = bs[i].rec_ref, .base_offset = bs[i].base_offset,
+			};
+		}
+	}
+	plog_retention_apply(&r->log, &plan, now_ms);
+	broker_mark(b, r->tp);
+	char name[300];
+	struct trace_line *l = node_trace(ctx, "retention");
+	trace_str(l, "partition", text_tp(b->cluster, r->tp, name, sizeof(name)));
+	trace_uint(l, "segments", plan.segments);
+	trace_int(l, "log_start_offset", plog_log_start(&r->log));
+	trace_end(l);
+}
+
 static void periodic(struct broker *b, struct node_ctx *ctx, uint32_t kind)
 {
 	switch (kind) {
@@ -578,7 +630,7 @@ static void periodic(struct broker *b, struct node_ctx *ctx, uint32_t kind)
 	case BT_RETENTION:
 		for (uint32_t tp = 0; tp < b->cluster->nparts; tp++)
 			if (b->replicas[tp].hosted)
-				(void)plog_retention_run(&b->replicas[tp].log, broker_now_ms(ctx));
+				retention(b, ctx, &b->replicas[tp]);
 		node_timer(ctx, ms_to_us(b->cfg->log_retention_check_interval_ms), BT_RETENTION, 0);
 		break;
 	default:

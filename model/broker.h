@@ -49,6 +49,7 @@ struct replica {
 	int32_t  pending_add;              /* maximal ISR = committed + this, or -1 */
 	bool     alter_in_flight;
 	uint64_t alter_timer;
+	uint64_t trunc_gen;                /* bumped whenever the log loses a suffix */
 	/* follower */
 	bool     fetch_ready;              /* follows a leader and may fetch */
 	int64_t  fetch_backoff_until_us;
@@ -142,7 +143,24 @@ struct broker {
 	uint32_t scratch_cap;
 	uint64_t next_producer_id;
 	bool     oom;
+	/* For the checker, which reads and drains these after every event: partitions whose
+	 * replica here changed, and the batches retention deleted while this broker led. */
+	uint32_t *dirty;
+	uint32_t  n_dirty, dirty_cap;
+	bool     *is_dirty;                /* [nparts] */
+	struct retained_batch *removed;
+	uint32_t  n_removed, removed_cap;
 };
+
+struct retained_batch {
+	uint32_t tp;
+	int32_t  record_count;
+	uint64_t rec_ref;
+	int64_t  base_offset;
+};
+
+/* Records that partition tp changed here (for the checker). */
+void broker_mark(struct broker *b, uint32_t tp);
 
 /* initial_epoch: the broker epoch the controller gave it at t = 0. Returns 0 or -1. */
 int  broker_init(struct broker *b, const struct broker_cfg *cfg,

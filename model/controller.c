@@ -335,8 +335,10 @@ static void commit_change(struct controller *c, struct node_ctx *ctx, struct cha
 		p->leader_epoch++;
 		if (p->leader != NO_LEADER) {
 			st->elections++;
-			if (ch->rec_unclean)
+			if (ch->rec_unclean) {
 				st->unclean_elections++;
+				c->unclean_total++;
+			}
 			if (st->offline_since_us >= 0) {
 				st->offline_us += ctx->now_us - st->offline_since_us;
 				st->offline_since_us = -1;

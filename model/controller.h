@@ -64,6 +64,7 @@ struct controller {
 	uint64_t                  fence_timer;
 	int64_t                   fence_timer_at_us;
 	bool                      oom;          /* a log append failed: stop changing state */
+	uint64_t                  unclean_total;
 };
 
 int  ctl_init(struct controller *c, const struct controller_cfg *cfg,

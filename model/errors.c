@@ -2,6 +2,9 @@
  * errors.c — Kafka error names (Errors.java).
  */
 #include "model/errors.h"
+
+#include <string.h>
+
 #include "model/proto.h"
 
 const char *kafka_error_name(int16_t code)
@@ -38,6 +41,16 @@ const char *kafka_error_name(int16_t code)
 	case KERR_INELIGIBLE_REPLICA: return "INELIGIBLE_REPLICA";
 	}
 	return "UNKNOWN_SERVER_ERROR";
+}
+
+int16_t kafka_error_code(const char *name)
+{
+	for (int16_t c = 0; c < 128; c++) {
+		const char *n = kafka_error_name(c);
+		if (strcmp(n, name) == 0 && (c == 0 || strcmp(n, "UNKNOWN_SERVER_ERROR") != 0))
+			return c;
+	}
+	return -1;
 }
 
 const char *msg_type_name(uint16_t type)

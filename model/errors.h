@@ -42,5 +42,7 @@ enum kafka_error {
 /* Kafka's upper-case error name, e.g. "NOT_ENOUGH_REPLICAS"; "UNKNOWN_SERVER_ERROR" for
  * codes the model does not use. */
 const char *kafka_error_name(int16_t code);
+/* The code of a Kafka error name, or -1. */
+int16_t kafka_error_code(const char *name);
 
 #endif

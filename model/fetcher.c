@@ -205,11 +205,13 @@ static void process_part(struct broker *b, struct node_ctx *ctx, int32_t leader_
 		return;   /* the role changed while the fetch was out */
 	int64_t leo = plog_leo(&r->log);
 	int64_t now_ms = broker_now_ms(ctx);
+	broker_mark(b, r->tp);
 	if (pr->error == KERR_NONE && pr->diverged) {
 		struct plog_epoch_end e = {pr->diverging_epoch, pr->diverging_end_offset};
 		struct plog_trunc t = plog_trunc_leader_epoch(&r->log, e);
 		plog_truncate_to(&r->log, t.offset, now_ms);
 		rebuild_pstate(b, r);
+		r->trunc_gen++;
 		trace_truncate(b, ctx, r, leo, "diverging-epoch");
 	} else if (pr->error == KERR_NONE) {
 		append_batches(b, ctx, r, pr, batches);
@@ -217,11 +219,13 @@ static void process_part(struct broker *b, struct node_ctx *ctx, int32_t leader_
 		/* handleOutOfRangeError: the leader's log is shorter: truncate to its end. */
 		plog_truncate_to(&r->log, pr->log_end_offset, now_ms);
 		rebuild_pstate(b, r);
+		r->trunc_gen++;
 		trace_truncate(b, ctx, r, leo, "out-of-range-above-leader");
 	} else if (pr->error == KERR_OFFSET_OUT_OF_RANGE) {
 		/* Below the leader's log start: start over there. */
 		plog_truncate_fully_and_start_at(&r->log, pr->log_start_offset, now_ms);
 		pstate_clear(&r->ps);
+		r->trunc_gen++;
 		trace_truncate(b, ctx, r, leo, "out-of-range-below-log-start");
 	} else {
 		/* NOT_LEADER_OR_FOLLOWER, FENCED / UNKNOWN_LEADER_EPOCH: wait for metadata. */

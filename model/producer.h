@@ -186,6 +186,7 @@ struct producer {
 	bool     init_inflight;
 	bool     epoch_bump_required;
 	int64_t  init_retry_at_us;
+	uint32_t n_unresolved;                /* partitions with unresolved sequences */
 };
 
 /* Binds the producer to its config (which must outlive it), the cluster, the shared record

@@ -90,6 +90,7 @@ void repl_maybe_increment_hw(struct broker *b, struct node_ctx *ctx, struct repl
 	if (hw <= plog_hw(&r->log))
 		return;
 	plog_set_hw(&r->log, hw);
+	broker_mark(b, r->tp);
 	complete_produces(b, ctx, r->tp);
 	repl_wake_fetches(b, ctx, r->tp);
 }
@@ -317,6 +318,7 @@ static void append_one(struct broker *b, struct node_ctx *ctx, const struct prod
 		if (pstate_update(&r->ps, q->producer_id, q->producer_epoch, &meta) != KERR_NONE)
 			b->oom = true;
 	}
+	broker_mark(b, r->tp);
 	out->error = KERR_NONE;
 	out->base_offset = batch.base_offset;
 	out->required_offset = plog_leo(&r->log);
@@ -713,6 +715,7 @@ void repl_make_leader(struct broker *b, struct node_ctx *ctx, struct replica *r,
 		f->last_fetch_us = 0;
 		f->last_fetch_leader_leo = -1;
 	}
+	broker_mark(b, r->tp);
 	trace_partition(b, ctx, "become_leader", r);
 	repl_maybe_increment_hw(b, ctx, r);
 }
@@ -736,6 +739,7 @@ void repl_make_follower(struct broker *b, struct node_ctx *ctx, struct replica *
 		struct plog_trunc t = plog_trunc_high_watermark(&r->log);
 		if (t.offset < plog_leo(&r->log)) {
 			plog_truncate_to(&r->log, t.offset, broker_now_ms(ctx));
+			r->trunc_gen++;
 			uint32_t n;
 			const struct plog_batch *bs = plog_batches(&r->log, &n);
 			if (pstate_rebuild(&r->ps, bs, n) != KERR_NONE)
@@ -745,6 +749,7 @@ void repl_make_follower(struct broker *b, struct node_ctx *ctx, struct replica *
 	}
 	r->fetch_ready = p->leader != NO_LEADER && p->leader != broker_my_id(b);
 	r->fetch_backoff_until_us = 0;
+	broker_mark(b, r->tp);
 	trace_partition(b, ctx, "become_follower", r);
 }
 

@@ -72,8 +72,9 @@ struct node_ops {
 	void (*start)(void *model, struct node_ctx *ctx);
 	/* The process ended now. HALT_POWER_LOSS: the machine lost power too, keep only what was
 	 * durable (scenario-format 11.7); HALT_CRASH: the page cache survives; HALT_CLEAN: a
-	 * controlled shutdown that flushed everything. No ctx: a dead process acts no more. */
-	void (*halt)(void *model, enum node_halt how);
+	 * controlled shutdown that flushed everything. No ctx: a dead process acts no more;
+	 * now_us is the instant it ended (what was durable then survives a power loss). */
+	void (*halt)(void *model, enum node_halt how, int64_t now_us);
 	void (*message)(void *model, struct node_ctx *ctx, conn_id conn, const struct net_msg *m,
 			const void *blob, uint32_t blob_len);
 	void (*conn_event)(void *model, struct node_ctx *ctx, conn_id conn, enum conn_event ev);

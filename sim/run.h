@@ -11,6 +11,9 @@
 #include "model/broker.h"
 #include "model/cluster.h"
 #include "model/controller.h"
+#include "model/producer.h"
+#include "model/records.h"
+#include "sim/check.h"
 #include "sim/fault.h"
 #include "sim/kernel.h"
 #include "sim/runner.h"
@@ -25,11 +28,14 @@ struct run_note {
 };
 
 /* An expectation's outcome. */
+#define RUN_LIST_MAX 64
 struct run_check {
 	bool        evaluated;   /* the metric exists in this version */
 	bool        ok;
 	bool        is_list;
 	int64_t     actual;
+	int32_t     list[RUN_LIST_MAX];   /* a list metric's actual value, sorted */
+	uint32_t    list_len;
 	const char *why;         /* when not evaluated */
 };
 
@@ -57,6 +63,20 @@ struct run {
 	uint32_t                  brokers_ready;
 	struct topic_cfg         *topics;
 	struct part_cfg          *parts;
+	/* producers */
+	struct producer_cfg      *pcfgs;
+	struct producer          *producers;
+	uint32_t                  producers_ready;
+	const uint8_t           **key_bytes;       /* flattened keys of every producer */
+	uint32_t                 *key_lens;
+	bool                     *key_null;
+	struct check              check;
+	bool                      check_ready;
+	/* records */
+	struct rec_store          store;
+	struct rec_outcome      **outcomes;        /* [producers][messages] */
+	uint64_t                  ctl_unclean_seen;
+	bool                     *power_noted;     /* [brokers] */
 	/* timeline */
 	struct run_note          *timeline;
 	uint32_t                  timeline_len;

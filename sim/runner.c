@@ -267,6 +267,94 @@ static int setup_models(struct run *r)
 	return 0;
 }
 
+static int64_t pc_v(const struct scen_producer *sp, enum cfg_producer_id id)
+{
+	return sp->cfg[id].v;
+}
+
+static void fill_producer_cfg(struct run *r, uint32_t i, uint32_t key_base)
+{
+	const struct scen_producer *sp = &r->s->producers[i];
+	struct producer_cfg *pc = &r->pcfgs[i];
+	*pc = (struct producer_cfg){
+		.index = i, .topic = sp->topic, .messages = sp->messages,
+		.rate_count = sp->rate.count, .rate_per_us = sp->rate.per_us,
+		.poisson = sp->arrival == SCEN_ARRIVAL_POISSON, .start_us = sp->start_us,
+		.stop_us = r->s->duration_us, .partition = sp->partition,
+		.value_bytes = sp->value_bytes, .acks = (int16_t)pc_v(sp, CFG_P_ACKS),
+		.idempotent = sp->idempotent, .retries = pc_v(sp, CFG_P_RETRIES),
+		.delivery_timeout_ms = pc_v(sp, CFG_P_DELIVERY_TIMEOUT_MS),
+		.request_timeout_ms = pc_v(sp, CFG_P_REQUEST_TIMEOUT_MS),
+		.retry_backoff_ms = pc_v(sp, CFG_P_RETRY_BACKOFF_MS),
+		.retry_backoff_max_ms = pc_v(sp, CFG_P_RETRY_BACKOFF_MAX_MS),
+		.max_in_flight = pc_v(sp, CFG_P_MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION),
+		.linger_ms = pc_v(sp, CFG_P_LINGER_MS), .batch_size = pc_v(sp, CFG_P_BATCH_SIZE),
+		.buffer_memory = pc_v(sp, CFG_P_BUFFER_MEMORY),
+		.max_block_ms = pc_v(sp, CFG_P_MAX_BLOCK_MS),
+		.max_request_size = pc_v(sp, CFG_P_MAX_REQUEST_SIZE),
+		.partitioner_ignore_keys = pc_v(sp, CFG_P_PARTITIONER_IGNORE_KEYS) != 0,
+		.partitioner_adaptive_off =
+			pc_v(sp, CFG_P_PARTITIONER_ADAPTIVE_PARTITIONING_ENABLE) == 0,
+		.partitioner_availability_timeout_ms =
+			pc_v(sp, CFG_P_PARTITIONER_AVAILABILITY_TIMEOUT_MS),
+		.metadata_max_age_ms = pc_v(sp, CFG_P_METADATA_MAX_AGE_MS),
+		.reconnect_backoff_ms = pc_v(sp, CFG_P_RECONNECT_BACKOFF_MS),
+		.reconnect_backoff_max_ms = pc_v(sp, CFG_P_RECONNECT_BACKOFF_MAX_MS),
+		.socket_connection_setup_timeout_ms =
+			pc_v(sp, CFG_P_SOCKET_CONNECTION_SETUP_TIMEOUT_MS),
+	};
+	if (sp->keys_kind == SCEN_KEYS_COUNT) {
+		pc->key_mod = sp->key_count;
+	} else if (sp->keys_kind == SCEN_KEYS_LIST) {
+		for (uint32_t k = 0; k < sp->key_count; k++) {
+			r->key_bytes[key_base + k] = (const uint8_t *)sp->keys[k].bytes;
+			r->key_lens[key_base + k] = sp->keys[k].len;
+			r->key_null[key_base + k] = sp->keys[k].is_null;
+		}
+		pc->key_count = sp->key_count;
+		pc->keys = &r->key_bytes[key_base];
+		pc->key_lens = &r->key_lens[key_base];
+		pc->key_null = &r->key_null[key_base];
+	}
+}
+
+static int setup_producers(struct run *r)
+{
+	const struct scenario *s = r->s;
+	uint32_t np = s->producer_count, nkeys = 0;
+	for (uint32_t i = 0; i < np; i++)
+		if (s->producers[i].keys_kind == SCEN_KEYS_LIST)
+			nkeys += s->producers[i].key_count;
+	rec_store_init(&r->store);
+	r->pcfgs = calloc(np + 1, sizeof(*r->pcfgs));
+	r->producers = calloc(np + 1, sizeof(*r->producers));
+	r->outcomes = calloc(np + 1, sizeof(*r->outcomes));
+	r->key_bytes = calloc(nkeys + 1, sizeof(*r->key_bytes));
+	r->key_lens = calloc(nkeys + 1, sizeof(*r->key_lens));
+	r->key_null = calloc(nkeys + 1, sizeof(*r->key_null));
+	if (!r->pcfgs || !r->producers || !r->outcomes || !r->key_bytes || !r->key_lens ||
+	    !r->key_null)
+		return -1;
+	uint32_t key_base = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		fill_producer_cfg(r, i, key_base);
+		if (s->producers[i].keys_kind == SCEN_KEYS_LIST)
+			key_base += s->producers[i].key_count;
+		r->outcomes[i] = calloc(s->producers[i].messages, sizeof(struct rec_outcome));
+		if (r->outcomes[i] == NULL)
+			return -1;
+		for (uint64_t k = 0; k < s->producers[i].messages; k++) {
+			r->outcomes[i][k].partition = -1;
+			r->outcomes[i][k].offset = -1;
+		}
+		if (producer_init(&r->producers[i], &r->pcfgs[i], &r->ccfg, &r->store,
+				  r->outcomes[i]) != 0)
+			return -1;
+		r->producers_ready = i + 1;
+	}
+	return 0;
+}
+
 static int add_nodes(struct run *r)
 {
 	const struct scenario *s = r->s;
@@ -287,11 +375,27 @@ static int add_nodes(struct run *r)
 	}
 	for (uint32_t c = 0; c < s->client_count; c++) {
 		const struct scen_client *cl = &s->clients[c];
-		enum node_kind k = cl->kind == SCEN_CLIENT_PRODUCER ? NODE_PRODUCER : NODE_CONSUMER;
-		if (world_add_node(&r->world, k, cl->id, &idle_client_ops, NULL, &idx) != 0)
+		int rc;
+		if (cl->kind == SCEN_CLIENT_PRODUCER)
+			rc = world_add_node(&r->world, NODE_PRODUCER, cl->id, &producer_ops,
+					    &r->producers[cl->index], &idx);
+		else
+			rc = world_add_node(&r->world, NODE_CONSUMER, cl->id, &idle_client_ops,
+					    NULL, &idx);
+		if (rc != 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Every event goes to the world; after it, the checker looks at what changed. */
+static void run_dispatch(void *ctx, struct sim_kernel *k, const struct sim_event *ev,
+			 struct sim_handle self)
+{
+	struct run *r = ctx;
+	world_dispatch(&r->world, k, ev, self);
+	if (r->check_ready && !check_after_event(&r->check))
+		sim_halt(k);
 }
 
 static int setup(struct run *r)
@@ -299,7 +403,7 @@ static int setup(struct run *r)
 	const struct scenario *s = r->s;
 	trace_init(&r->trace, r->o->trace);
 	trace_observe(&r->trace, observe, r);
-	if (sim_init(&r->kernel, world_dispatch, &r->world) != 0)
+	if (sim_init(&r->kernel, run_dispatch, r) != 0)
 		return -1;
 	struct net_params np = {
 		.latency_us = s->cluster.net.latency_us,
@@ -310,8 +414,12 @@ static int setup(struct run *r)
 	if (world_init(&r->world, &r->kernel, &r->trace, r->seed, &np) != 0)
 		return -1;
 	world_set_runner_handler(&r->world, NULL, NULL);
-	if (setup_models(r) != 0 || add_nodes(r) != 0)
+	if (setup_models(r) != 0 || setup_producers(r) != 0 || add_nodes(r) != 0)
 		return -1;
+	r->power_noted = calloc(s->cluster.broker_count + 1, sizeof(*r->power_noted));
+	if (r->power_noted == NULL || check_init(&r->check, r) != 0)
+		return -1;
+	r->check_ready = true;
 	if (fault_plan_init(&r->plan, s, r->seed, resolve_ref, client_action, r) != 0)
 		return -1;
 	return 0;
@@ -348,15 +456,17 @@ static int drive(struct run *r)
 		if (s->expects[i].has_at)
 			ats[n++] = s->expects[i].at_us;
 	qsort(ats, n, sizeof(*ats), cmp_i64);
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < n && !r->check.broken; i++) {
 		if (i > 0 && ats[i] == ats[i - 1])
 			continue;
 		sim_run(&r->kernel, ats[i], 0);
-		summary_sample(r, ats[i]);
+		if (!r->check.broken)
+			summary_sample(r, ats[i]);
 	}
 	free(ats);
-	sim_run(&r->kernel, end_us, 0);
-	r->end_us = end_us;
+	if (!r->check.broken)
+		sim_run(&r->kernel, end_us, 0);
+	r->end_us = r->check.broken ? r->kernel.now_us : end_us;
 	return world_status(&r->world) == 0 ? 0 : -1;
 }
 
@@ -378,6 +488,21 @@ static void cleanup(struct run *r)
 	free(r->brokers);
 	free(r->topics);
 	free(r->parts);
+	if (r->check_ready)
+		check_free(&r->check);
+	free(r->power_noted);
+	for (uint32_t i = 0; i < r->producers_ready; i++)
+		producer_free(&r->producers[i]);
+	if (r->outcomes != NULL)
+		for (uint32_t i = 0; i < r->s->producer_count; i++)
+			free(r->outcomes[i]);
+	free(r->outcomes);
+	free(r->producers);
+	free(r->pcfgs);
+	free(r->key_bytes);
+	free(r->key_lens);
+	free(r->key_null);
+	rec_store_free(&r->store);
 }
 
 int runner_run(const struct scenario *s, const struct run_options *o)

@@ -137,11 +137,13 @@ static bool scope_client(struct scen_ld *ld, const struct ynode *v, enum scen_cl
 	if (!scen_want_kind(ld, v, YN_SCALAR, what))
 		return false;
 	int64_t c = scen_names_get(&ld->clients, v->text, v->len);
-	if (c < 0) {
-		if (!ld->bad_clients)
-			scen_parse_ref(ld, v, what, &r);   /* reports with a suggestion */
+	/* Not a client: scen_parse_ref reports an unknown name (with a suggestion); a name that
+	 * is another kind of node is reported here. */
+	if (c < 0 && !ld->bad_clients && scen_parse_ref(ld, v, what, &r))
+		scen_errn(ld, v, "%s names `%s`, which is not a %s", what, v->text,
+			  kind == SCEN_CLIENT_PRODUCER ? "producer" : "consumer member");
+	if (c < 0)
 		return false;
-	}
 	if (ld->s->clients[c].kind != kind) {
 		scen_errn(ld, v, "%s names `%s`, which is not a %s", what, v->text,
 			  kind == SCEN_CLIENT_PRODUCER ? "producer" : "consumer member");

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/errors.h"
+#include "model/text.h"
 #include "sim/json.h"
 #include "sim/units.h"
 
@@ -29,13 +31,159 @@ void summary_free(struct run *r)
 	r->checks = NULL;
 }
 
-/* The metric's current value; false when this version does not compute it. */
-static bool metric_value(struct run *r, const struct scen_expect *e, int64_t *v)
+/* ---- metric values ---------------------------------------------------------------- */
+
+static uint32_t tp_of(const struct run *r, struct scen_tp t)
 {
-	(void)r;
-	(void)e;
-	(void)v;
-	return false;
+	return r->topics[t.topic].first_tp + t.partition;
+}
+
+static uint64_t count_state(const struct run *r, uint32_t p, enum rec_state st)
+{
+	uint64_t n = 0;
+	for (uint64_t i = 0; i < r->s->producers[p].messages; i++)
+		n += r->outcomes[p][i].state == st;
+	return n;
+}
+
+static uint64_t producers_state(const struct run *r, const struct scen_expect *e,
+				enum rec_state st)
+{
+	uint64_t n = 0;
+	for (uint32_t p = 0; p < r->s->producer_count; p++)
+		if (!e->has_producer || e->producer == p)
+			n += count_state(r, p, st);
+	return n;
+}
+
+static uint64_t produce_errors(const struct run *r, const struct scen_expect *e)
+{
+	int16_t code = kafka_error_code(e->code);
+	if (code < 0)
+		return 0;
+	uint64_t n = 0;
+	for (uint32_t p = 0; p < r->s->producer_count; p++)
+		if (!e->has_producer || e->producer == p)
+			n += producer_errors(&r->producers[p], code);
+	return n;
+}
+
+/* Sums a per-partition counter over the expectation's partition scope. */
+static int64_t per_partition(const struct run *r, const struct scen_expect *e,
+			     int64_t (*f)(const struct run *, uint32_t))
+{
+	if (e->has_partition)
+		return f(r, tp_of(r, e->partition));
+	int64_t n = 0;
+	for (uint32_t tp = 0; tp < r->ccfg.nparts; tp++)
+		n += f(r, tp);
+	return n;
+}
+
+static int64_t pm_lost(const struct run *r, uint32_t tp) { return (int64_t)r->check.pm[tp].lost_write; }
+static int64_t pm_dup(const struct run *r, uint32_t tp) { return (int64_t)r->check.pm[tp].duplicate; }
+static int64_t pm_unavail(const struct run *r, uint32_t tp)
+{
+	return (int64_t)r->check.pm[tp].unavailable;
+}
+static int64_t pm_elections(const struct run *r, uint32_t tp)
+{
+	return (int64_t)r->controller.stats[tp].elections;
+}
+static int64_t pm_unclean(const struct run *r, uint32_t tp)
+{
+	return (int64_t)r->controller.stats[tp].unclean_elections;
+}
+static int64_t pm_offline_ms(const struct run *r, uint32_t tp)
+{
+	return ctl_offline_us(&r->controller, tp, r->kernel.now_us) / 1000;
+}
+
+static const struct replica *leader_replica(const struct run *r, uint32_t tp)
+{
+	const struct md_part_state *p = ctl_partition(&r->controller, tp);
+	if (p->leader == NO_LEADER)
+		return NULL;
+	int bi = md_broker_index(&r->ccfg, p->leader);
+	return bi < 0 ? NULL : broker_replica(&r->brokers[bi], tp);
+}
+
+/* End-of-run metrics are valid once check_final ran. */
+static bool end_metric(struct run *r, const struct scen_expect *e, int64_t *v)
+{
+	switch (e->metric) {
+	case SCEN_M_ACKED: *v = (int64_t)producers_state(r, e, REC_ACKED); return true;
+	case SCEN_M_FAILED: *v = (int64_t)producers_state(r, e, REC_FAILED); return true;
+	case SCEN_M_LOST_WRITE: *v = per_partition(r, e, pm_lost); return true;
+	case SCEN_M_DUPLICATE: *v = per_partition(r, e, pm_dup); return true;
+	case SCEN_M_UNAVAILABLE: *v = per_partition(r, e, pm_unavail); return true;
+	case SCEN_M_FAILED_BUT_PRESENT: *v = (int64_t)r->check.failed_but_present; return true;
+	case SCEN_M_INCONSISTENT_OFFSETS: *v = (int64_t)r->check.total.inconsistent; return true;
+	case SCEN_M_NONMONOTONIC_SEND: {
+		int64_t n = 0;
+		for (uint32_t p = 0; p < r->s->producer_count; p++)
+			if (!e->has_producer || e->producer == p)
+				n += (int64_t)r->check.nonmonotonic[p];
+		*v = n;
+		return true;
+	}
+	case SCEN_M_PRODUCE_ERRORS: *v = (int64_t)produce_errors(r, e); return true;
+	default: return false;
+	}
+}
+
+/* State metrics, valid at any time (scenario-format 9: the controller's committed metadata,
+ * the current leader's HW and log start, a replica's LEO). */
+static bool state_metric(struct run *r, const struct scen_expect *e, int64_t *v)
+{
+	switch (e->metric) {
+	case SCEN_M_ELECTIONS: *v = per_partition(r, e, pm_elections); return true;
+	case SCEN_M_UNCLEAN_ELECTIONS: *v = per_partition(r, e, pm_unclean); return true;
+	case SCEN_M_OFFLINE_MS: *v = per_partition(r, e, pm_offline_ms); return true;
+	default: break;
+	}
+	if (!e->has_partition || e->partition.topic == SCEN_TOPIC_OFFSETS)
+		return false;
+	uint32_t tp = tp_of(r, e->partition);
+	const struct md_part_state *p = ctl_partition(&r->controller, tp);
+	const struct replica *lr = leader_replica(r, tp);
+	switch (e->metric) {
+	case SCEN_M_LEADER: *v = p->leader; return true;
+	case SCEN_M_LEADER_EPOCH: *v = p->leader_epoch; return true;
+	case SCEN_M_HW: *v = lr ? plog_hw(&lr->log) : -1; return true;
+	case SCEN_M_LOG_START_OFFSET: *v = lr ? plog_log_start(&lr->log) : -1; return true;
+	case SCEN_M_LEO: {
+		int bi = md_broker_index(&r->ccfg, e->replica);
+		const struct replica *rep = bi < 0 ? NULL : broker_replica(&r->brokers[bi], tp);
+		*v = rep ? plog_leo(&rep->log) : -1;
+		return true;
+	}
+	default: return false;
+	}
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* ISR and ELR as sorted sets. */
+static bool list_metric(struct run *r, const struct scen_expect *e, struct run_check *c)
+{
+	if ((e->metric != SCEN_M_ISR && e->metric != SCEN_M_ELR) || !e->has_partition ||
+	    e->partition.topic == SCEN_TOPIC_OFFSETS)
+		return false;
+	const struct md_part_state *p = ctl_partition(&r->controller, tp_of(r, e->partition));
+	const int32_t *src = e->metric == SCEN_M_ISR ? p->isr : p->elr;
+	uint32_t n = e->metric == SCEN_M_ISR ? p->n_isr : p->n_elr;
+	c->list_len = n < RUN_LIST_MAX ? n : RUN_LIST_MAX;
+	memcpy(c->list, src, c->list_len * sizeof(int32_t));
+	qsort(c->list, c->list_len, sizeof(int32_t), cmp_i32);
+	bool eq = c->list_len == e->list_len &&
+		  memcmp(c->list, e->brokers, e->list_len * sizeof(int32_t)) == 0;
+	c->ok = e->op == SCEN_OP_EQ ? eq : !eq;
+	return true;
 }
 
 static bool compare(enum scen_op op, int64_t a, int64_t b)
@@ -51,13 +199,22 @@ static bool compare(enum scen_op op, int64_t a, int64_t b)
 	return false;
 }
 
-static void check(struct run *r, uint32_t i)
+static void check(struct run *r, uint32_t i, bool at_end)
 {
 	const struct scen_expect *e = &r->s->expects[i];
 	struct run_check *c = &r->checks[i];
 	int64_t v = 0;
 	c->is_list = e->is_list;
-	if (e->is_list || !metric_value(r, e, &v)) {
+	if (e->is_list) {
+		c->evaluated = list_metric(r, e, c);
+		if (!c->evaluated) {
+			c->ok = false;
+			c->why = not_modelled;
+		}
+		return;
+	}
+	bool have = state_metric(r, e, &v) || (at_end && end_metric(r, e, &v));
+	if (!have) {
 		c->evaluated = false;
 		c->ok = false;
 		c->why = not_modelled;
@@ -72,7 +229,12 @@ void summary_sample(struct run *r, int64_t at_us)
 {
 	for (uint32_t i = 0; i < r->s->expect_count; i++)
 		if (r->s->expects[i].has_at && r->s->expects[i].at_us == at_us)
-			check(r, i);
+			check(r, i, false);
+}
+
+static const char *verdict_name(int verdict)
+{
+	return verdict == EXIT_PASS ? "pass" : verdict == EXIT_INVARIANT ? "invariant" : "fail";
 }
 
 /* ---- human summary ---------------------------------------------------------------------- */
@@ -155,6 +317,113 @@ static void print_note(FILE *f, const struct run_note *n)
 	fputc('\n', f);
 }
 
+static void print_ids(FILE *f, const int32_t *ids, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(f, "%s%" PRId32, i ? "," : "", ids[i]);
+}
+
+/* The layout of kafka-topics.sh --describe (TopicCommand.PartitionDescription). */
+static void print_topics(struct run *r, FILE *f)
+{
+	fprintf(f, "\nTopics (kafka-topics.sh --describe)\n");
+	for (uint32_t t = 0; t < r->ccfg.ntopics; t++) {
+		const struct topic_cfg *tc = &r->topics[t];
+		fprintf(f, "Topic: %s\tPartitionCount: %u\tReplicationFactor: %u\tConfigs: "
+			"min.insync.replicas=%" PRId64 "\n", tc->name, tc->partitions, tc->rf,
+			tc->min_insync_replicas);
+		for (uint32_t p = 0; p < tc->partitions; p++) {
+			uint32_t tp = tc->first_tp + p;
+			const struct md_part_state *ps = ctl_partition(&r->controller, tp);
+			fprintf(f, "\tTopic: %s\tPartition: %u\tLeader: ", tc->name, p);
+			if (ps->leader == NO_LEADER)
+				fprintf(f, "none");
+			else
+				fprintf(f, "%" PRId32, ps->leader);
+			fprintf(f, "\tReplicas: ");
+			print_ids(f, r->parts[tp].replicas, r->parts[tp].rf);
+			fprintf(f, "\tIsr: ");
+			print_ids(f, ps->isr, ps->n_isr);
+			fprintf(f, "\tElr: ");
+			print_ids(f, ps->elr, ps->n_elr);
+			fprintf(f, "\tLastKnownElr: ");
+			print_ids(f, ps->lke, ps->n_lke);
+			const struct replica *lr = leader_replica(r, tp);
+			if (lr != NULL)
+				fprintf(f, "\t(hw %" PRId64 ", leader epoch %" PRId32 ")",
+					plog_hw(&lr->log), ps->leader_epoch);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void print_producers(struct run *r, FILE *f)
+{
+	if (r->s->producer_count == 0)
+		return;
+	fprintf(f, "\nProducers\n  %-16s %10s %10s %10s %10s %10s %10s\n", "PRODUCER", "SENT",
+		"ACKED", "FAILED", "PENDING", "ABANDONED", "UNSENT");
+	for (uint32_t p = 0; p < r->s->producer_count; p++) {
+		uint64_t acked = count_state(r, p, REC_ACKED), failed = count_state(r, p, REC_FAILED);
+		uint64_t pending = count_state(r, p, REC_PENDING);
+		uint64_t abandoned = count_state(r, p, REC_ABANDONED);
+		uint64_t unsent = count_state(r, p, REC_UNSENT);
+		fprintf(f, "  %-16s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %10" PRIu64
+			" %10" PRIu64 " %10" PRIu64 "\n", r->s->producers[p].id,
+			r->s->producers[p].messages - unsent, acked, failed, pending, abandoned,
+			unsent);
+	}
+}
+
+static uint64_t total_elections(const struct run *r, bool unclean)
+{
+	uint64_t n = 0;
+	for (uint32_t tp = 0; tp < r->ccfg.nparts; tp++)
+		n += unclean ? r->controller.stats[tp].unclean_elections
+			     : r->controller.stats[tp].elections;
+	return n;
+}
+
+static int64_t total_offline_ms(const struct run *r)
+{
+	int64_t n = 0;
+	for (uint32_t tp = 0; tp < r->ccfg.nparts; tp++)
+		n += pm_offline_ms(r, tp);
+	return n;
+}
+
+static void print_metrics(struct run *r, FILE *f)
+{
+	const struct part_metrics *t = &r->check.total;
+	uint64_t acked = 0, failed = 0, pending = 0, nonmono = 0;
+	for (uint32_t p = 0; p < r->s->producer_count; p++) {
+		acked += count_state(r, p, REC_ACKED);
+		failed += count_state(r, p, REC_FAILED);
+		pending += count_state(r, p, REC_PENDING);
+		nonmono += r->check.nonmonotonic[p];
+	}
+	fprintf(f, "\nMetrics\n");
+	fprintf(f, "  acked %" PRIu64 "  failed %" PRIu64 "  pending %" PRIu64
+		"  unavailable %" PRIu64 "\n", acked, failed, pending, t->unavailable);
+	fprintf(f, "  lost-write %" PRIu64 "  duplicate %" PRIu64 "  nonmonotonic-send %" PRIu64
+		"  failed-but-present %" PRIu64 "  inconsistent-offsets %" PRIu64 "\n",
+		t->lost_write, t->duplicate, nonmono, r->check.failed_but_present, t->inconsistent);
+	fprintf(f, "  elections %" PRIu64 "  unclean-elections %" PRIu64 "  offline-ms %" PRId64
+		"\n", total_elections(r, false), total_elections(r, true), total_offline_ms(r));
+	fprintf(f, "  produce-errors:");
+	bool any = false;
+	for (int16_t code = 1; code < PRODUCER_ERROR_CODES; code++) {
+		uint64_t n = 0;
+		for (uint32_t p = 0; p < r->s->producer_count; p++)
+			n += producer_errors(&r->producers[p], code);
+		if (n > 0) {
+			fprintf(f, " %s %" PRIu64, kafka_error_name(code), n);
+			any = true;
+		}
+	}
+	fprintf(f, "%s\n", any ? "" : " none");
+}
+
 static void print_human(struct run *r, FILE *f, int verdict)
 {
 	const struct scenario *s = r->s;
@@ -176,6 +445,9 @@ static void print_human(struct run *r, FILE *f, int verdict)
 		print_note(f, &r->timeline[i]);
 	if (r->timeline_len == 0)
 		fprintf(f, "  (nothing notable happened)\n");
+	print_topics(r, f);
+	print_producers(r, f);
+	print_metrics(r, f);
 	fprintf(f, "\nNodes at the end\n  %-24s %-11s %s\n", "NODE", "KIND", "STATE");
 	for (uint32_t n = 0; n < world_node_count(&r->world); n++)
 		fprintf(f, "  %-24s %-11s %s\n", world_node_name(&r->world, n),
@@ -190,19 +462,128 @@ static void print_human(struct run *r, FILE *f, int verdict)
 	fprintf(f, "\nExpectations\n");
 	for (uint32_t i = 0; i < s->expect_count; i++) {
 		const struct run_check *ck = &r->checks[i];
-		if (!ck->evaluated)
+		if (!ck->evaluated) {
 			fprintf(f, "  FAIL %s (not evaluated: %s)\n", s->expects[i].text, ck->why);
-		else
+		} else if (ck->is_list) {
+			fprintf(f, "  %s %s (actual [", ck->ok ? "PASS" : "FAIL", s->expects[i].text);
+			print_ids(f, ck->list, ck->list_len);
+			fprintf(f, "])\n");
+		} else
 			fprintf(f, "  %s %s (actual %" PRId64 ")\n", ck->ok ? "PASS" : "FAIL",
 				s->expects[i].text, ck->actual);
+		}
 	}
 	if (s->expect_count == 0)
 		fprintf(f, "  (none)\n");
-	fprintf(f, "\nverdict: %s\ntrace_sha256: %s\n", verdict == EXIT_PASS ? "pass" : "fail",
-		r->trace_sha256);
+	if (r->check.broken)
+		fprintf(f, "\n%s\n", r->check.message);
+	fprintf(f, "\nverdict: %s\ntrace_sha256: %s\n", verdict_name(verdict), r->trace_sha256);
 }
 
 /* ---- JSON ------------------------------------------------------------------------------- */
+
+static void json_errors(struct run *r, struct json *j, int32_t only)
+{
+	json_obj(j, "produce-errors");
+	for (int16_t code = 1; code < PRODUCER_ERROR_CODES; code++) {
+		uint64_t n = 0;
+		for (uint32_t p = 0; p < r->s->producer_count; p++)
+			if (only < 0 || (uint32_t)only == p)
+				n += producer_errors(&r->producers[p], code);
+		if (n > 0)
+			json_uint(j, kafka_error_name(code), n);
+	}
+	json_obj_end(j);
+}
+
+static void json_metrics(struct run *r, struct json *j)
+{
+	const struct part_metrics *t = &r->check.total;
+	uint64_t acked = 0, failed = 0, pending = 0, nonmono = 0;
+	for (uint32_t p = 0; p < r->s->producer_count; p++) {
+		acked += count_state(r, p, REC_ACKED);
+		failed += count_state(r, p, REC_FAILED);
+		pending += count_state(r, p, REC_PENDING);
+		nonmono += r->check.nonmonotonic[p];
+	}
+	json_obj(j, "metrics");
+	json_uint(j, "acked", acked);
+	json_uint(j, "failed", failed);
+	json_uint(j, "pending", pending);
+	json_uint(j, "unavailable", t->unavailable);
+	json_uint(j, "lost-write", t->lost_write);
+	json_uint(j, "duplicate", t->duplicate);
+	json_uint(j, "nonmonotonic-send", nonmono);
+	json_uint(j, "failed-but-present", r->check.failed_but_present);
+	json_uint(j, "inconsistent-offsets", t->inconsistent);
+	json_uint(j, "elections", total_elections(r, false));
+	json_uint(j, "unclean-elections", total_elections(r, true));
+	json_int(j, "offline-ms", total_offline_ms(r));
+	json_errors(r, j, -1);
+	json_obj_end(j);
+}
+
+static void json_producers(struct run *r, struct json *j)
+{
+	json_obj(j, "producers");
+	for (uint32_t p = 0; p < r->s->producer_count; p++) {
+		uint64_t unsent = count_state(r, p, REC_UNSENT);
+		json_obj(j, r->s->producers[p].id);
+		json_uint(j, "sent", r->s->producers[p].messages - unsent);
+		json_uint(j, "acked", count_state(r, p, REC_ACKED));
+		json_uint(j, "failed", count_state(r, p, REC_FAILED));
+		json_uint(j, "pending", count_state(r, p, REC_PENDING));
+		json_uint(j, "abandoned", count_state(r, p, REC_ABANDONED));
+		json_uint(j, "unsent", unsent);
+		json_uint(j, "nonmonotonic-send", r->check.nonmonotonic[p]);
+		json_errors(r, j, (int32_t)p);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
+static void json_ids(struct json *j, const char *key, const int32_t *ids, uint32_t n)
+{
+	json_arr(j, key);
+	for (uint32_t i = 0; i < n; i++)
+		json_int(j, NULL, ids[i]);
+	json_arr_end(j);
+}
+
+static void json_partitions(struct run *r, struct json *j)
+{
+	char name[300], id[24];
+	json_obj(j, "partitions");
+	for (uint32_t tp = 0; tp < r->ccfg.nparts; tp++) {
+		const struct md_part_state *ps = ctl_partition(&r->controller, tp);
+		const struct replica *lr = leader_replica(r, tp);
+		json_obj(j, text_tp(&r->ccfg, tp, name, sizeof(name)));
+		json_int(j, "leader", ps->leader);
+		json_int(j, "leader_epoch", ps->leader_epoch);
+		json_ids(j, "isr", ps->isr, ps->n_isr);
+		json_ids(j, "elr", ps->elr, ps->n_elr);
+		json_int(j, "hw", lr ? plog_hw(&lr->log) : -1);
+		json_int(j, "log_start_offset", lr ? plog_log_start(&lr->log) : -1);
+		json_obj(j, "leo");
+		const struct part_cfg *pc = &r->parts[tp];
+		for (uint32_t i = 0; i < pc->rf; i++) {
+			int bi = md_broker_index(&r->ccfg, pc->replicas[i]);
+			const struct replica *rep = broker_replica(&r->brokers[bi], tp);
+			id[text_i64(id, pc->replicas[i])] = '\0';
+			json_int(j, id, rep ? plog_leo(&rep->log) : -1);
+		}
+		json_obj_end(j);
+		const struct part_metrics *pm = &r->check.pm[tp];
+		json_uint(j, "lost-write", pm->lost_write);
+		json_uint(j, "duplicate", pm->duplicate);
+		json_uint(j, "unavailable", pm->unavailable);
+		json_uint(j, "elections", r->controller.stats[tp].elections);
+		json_uint(j, "unclean-elections", r->controller.stats[tp].unclean_elections);
+		json_int(j, "offline-ms", pm_offline_ms(r, tp));
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
 
 static void print_json(struct run *r, FILE *f, int verdict)
 {
@@ -214,10 +595,13 @@ static void print_json(struct run *r, FILE *f, int verdict)
 	json_str(&j, "file", r->o->file);
 	json_uint(&j, "seed", r->seed);
 	json_str(&j, "version", KAFKASIM_VERSION);
-	json_str(&j, "verdict", verdict == EXIT_PASS ? "pass" : "fail");
+	json_str(&j, "verdict", verdict_name(verdict));
+	if (r->check.broken)
+		json_str(&j, "message", r->check.message);
 	json_int(&j, "end_us", r->end_us);
-	json_obj(&j, "metrics");
-	json_obj_end(&j);
+	json_metrics(r, &j);
+	json_producers(r, &j);
+	json_partitions(r, &j);
 	json_arr(&j, "nemesis");
 	char buf[1024];
 	for (uint32_t i = r->plan.scripted; i < r->plan.count; i++)
@@ -243,7 +627,9 @@ static void print_json(struct run *r, FILE *f, int verdict)
 		json_obj(&j, NULL);
 		json_str(&j, "expect", s->expects[i].text);
 		json_bool(&j, "ok", ck->ok);
-		if (ck->evaluated) {
+		if (ck->evaluated && ck->is_list) {
+			json_ids(&j, "actual", ck->list, ck->list_len);
+		} else if (ck->evaluated) {
 			json_int(&j, "actual", ck->actual);
 		} else {
 			json_null(&j, "actual");
@@ -261,12 +647,18 @@ static void print_json(struct run *r, FILE *f, int verdict)
 int summary_finish(struct run *r)
 {
 	int verdict = EXIT_PASS;
+	if (check_final(&r->check) != 0) {
+		fprintf(stderr, "kafkasim: out of memory while checking the history\n");
+		return EXIT_BAD_INPUT;
+	}
 	for (uint32_t i = 0; i < r->s->expect_count; i++) {
 		if (!r->s->expects[i].has_at)
-			check(r, i);
+			check(r, i, true);
 		if (!r->checks[i].ok)
 			verdict = EXIT_FAIL;
 	}
+	if (r->check.broken)
+		verdict = EXIT_INVARIANT;
 	if (r->o->json_file != NULL)
 		print_json(r, r->o->json_file, verdict);
 	if (!r->o->quiet) {

@@ -121,7 +121,7 @@ static void call_halt(struct world *w, uint32_t node, enum node_halt how)
 {
 	struct world_node *n = node_at(w, node);
 	w->in_model++;
-	n->ops->halt(n->model, how);
+	n->ops->halt(n->model, how, w->kernel->now_us);
 	w->in_model--;
 }
 
