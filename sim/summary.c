@@ -468,7 +468,7 @@ static void print_human(struct run *r, FILE *f, int verdict)
 			fprintf(f, "  %s %s (actual [", ck->ok ? "PASS" : "FAIL", s->expects[i].text);
 			print_ids(f, ck->list, ck->list_len);
 			fprintf(f, "])\n");
-		} else
+		} else {
 			fprintf(f, "  %s %s (actual %" PRId64 ")\n", ck->ok ? "PASS" : "FAIL",
 				s->expects[i].text, ck->actual);
 		}
