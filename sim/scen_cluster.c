@@ -282,9 +282,18 @@ static void layout_offsets(struct scen_ld *ld)
 	uint32_t rf = (uint32_t)s->cluster.cfg[CFG_B_OFFSETS_TOPIC_REPLICATION_FACTOR].v;
 	uint32_t nb = s->cluster.broker_count;
 	s->offsets_rf = rf < nb ? rf : nb;
-	if (ld->bad_cluster || nb == 0 || s->offsets_partitions > LIMIT_PARTITIONS_TOTAL)
+	if (ld->bad_cluster || nb == 0)
 		return;
 	size_t slots = (size_t)s->offsets_partitions * s->offsets_rf;
+	if (s->offsets_partitions > LIMIT_PARTITIONS_TOTAL || slots > LIMIT_REPLICAS_TOTAL) {
+		const struct cfg_value *v = &s->cluster.cfg[CFG_B_OFFSETS_TOPIC_NUM_PARTITIONS];
+		scen_err(ld, cfg_pos(v), "__consumer_offsets would hold %u partitions of %u "
+			 "replicas, above the limits of %d partitions and %d replicas",
+			 s->offsets_partitions, s->offsets_rf, LIMIT_PARTITIONS_TOTAL,
+			 LIMIT_REPLICAS_TOTAL);
+		s->offsets_partitions = 0;
+		return;
+	}
 	s->offsets_replicas = scen_arena_array(ld->a, slots, sizeof(int32_t));
 	if (s->offsets_replicas == NULL) {
 		scen_oom(ld);

@@ -128,6 +128,23 @@ static void load_header(struct scen_ld *ld, const struct ynode *root)
 	check_run_length(ld, v != NULL ? v : root);
 }
 
+/* 11.9 counts partitions in all: with consumer groups, __consumer_offsets is created too. */
+static void check_partitions_with_offsets(struct scen_ld *ld)
+{
+	const struct scenario *s = ld->s;
+	if (s->group_count == 0)
+		return;
+	uint64_t total = s->offsets_partitions;
+	for (uint32_t i = 0; i < s->topic_count; i++)
+		total += s->topics[i].partitions;
+	if (total <= LIMIT_PARTITIONS_TOTAL)
+		return;
+	scen_errn(ld, ld->consumers_node, "topics and __consumer_offsets (offsets.topic.num."
+		  "partitions: %u, created for consumer groups) hold %llu partitions, above the "
+		  "limit of %d (11.9)", s->offsets_partitions, (unsigned long long)total,
+		  LIMIT_PARTITIONS_TOTAL);
+}
+
 static void load_sections(struct scen_ld *ld, const struct ynode *root)
 {
 	const struct map_spec spec = {top_keys, MAP_CFG_NONE, "at the top level"};
@@ -146,6 +163,7 @@ static void load_sections(struct scen_ld *ld, const struct ynode *root)
 	ld->producers_node = ymap_get(root, "producers");
 	ld->consumers_node = ymap_get(root, "consumers");
 	scen_load_clients(ld);
+	check_partitions_with_offsets(ld);
 	scen_load_faults(ld, ymap_get(root, "faults"));
 	scen_load_nemesis(ld, ymap_get(root, "nemesis"));
 	scen_load_expect(ld, ymap_get(root, "expect"));

@@ -1057,6 +1057,31 @@ static const struct bad_case bad_cases[] = {
 		  "producers: [{id: a, topic: orders, messages: 600000000, rate: 1000/us}, {id: b, topic: orders, messages: 600000000, rate: 1000/us}]\n",
 		  5, 106, "600000000",
 		  "1200000000 records in all, above the limit of 10^9", 0},
+	{"partitions_with_consumer_offsets",
+		  "name: t\n"
+		  "duration: 60s\n"
+		  "cluster: {brokers: 1}\n"
+		  "topics: [{name: a, partitions: 99990}]\n"
+		  "consumers: [{group: g, topics: [a]}]\n",
+		  5, 12, "[{group",
+		  "hold 100040 partitions, above the limit of 100000", 0},
+	{"offsets_partitions_above_limit",
+		  "name: t\n"
+		  "duration: 60s\n"
+		  "cluster: {brokers: 1, config: {offsets.topic.num.partitions: 100001}}\n",
+		  3, 32, "offsets.topic",
+		  "__consumer_offsets would hold 100001 partitions", 0},
+	{"expect_producer_names_a_broker",
+		  "name: t\n"
+		  "duration: 60s\n"
+		  "cluster: {brokers: 3}\n"
+		  "topics: [{name: orders, partitions: 3, replication.factor: 3}]\n"
+		  "producers: [{id: p1, topic: orders, messages: 10}]\n"
+		  "consumers: [{group: billing, topics: [orders], members: 2}]\n"
+		  "expect:\n"
+		  "  - acked: {producer: 2, is: 1}\n",
+		  8, 23, "2,",
+		  "`producer` names `2`, which is not a producer", 0},
 	{"run_above_366_days",
 		  "name: t\n"
 		  "duration: 366d\n"
