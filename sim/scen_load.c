@@ -169,6 +169,26 @@ static void load_sections(struct scen_ld *ld, const struct ynode *root)
 	scen_load_expect(ld, ymap_get(root, "expect"));
 }
 
+/* What a loaded scenario promises the runner; only reached without errors, so a failure here
+ * is a loader bug (the fuzz target checks the same and more). */
+static void assert_whole(const struct scenario *s)
+{
+	assert(s->name != NULL);
+	assert(s->duration_us > 0);
+	assert(s->cluster.broker_count >= 1);
+	assert(s->client_count <= LIMIT_CLIENTS);
+	assert(s->fault_count <= LIMIT_FAULTS);
+	assert(s->records_total <= LIMIT_RECORDS_TOTAL);
+	for (uint32_t i = 0; i < s->producer_count; i++)
+		assert(s->producers[i].client < s->client_count);
+	for (uint32_t i = 0; i < s->topic_count; i++)
+		assert(s->topics[i].replicas != NULL);
+	for (uint32_t i = 0; i < s->fault_count; i++)
+		assert(s->faults[i].index == i);
+	for (uint32_t i = 0; i < s->expect_count; i++)
+		assert(s->expects[i].text != NULL);
+}
+
 /* --- entry points ----------------------------------------------------------------------- */
 
 static void errors_reset(struct scen_errors *errs, const char *name)
@@ -225,6 +245,7 @@ int scen_load_buffer(const char *name, const char *buf, size_t len, struct scena
 			scen_arena_free(ld.a);
 		return 1;
 	}
+	assert_whole(s);
 	*out = s;
 	return 0;
 }
