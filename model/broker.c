@@ -438,6 +438,11 @@ static void broker_halt(void *model, enum node_halt how, int64_t now_us)
 			b->oom = true;
 		else if (how == HALT_CRASH)
 			plog_restart(&r->log);
+		/* A dead process leads and follows nothing. */
+		r->is_leader = false;
+		r->fetch_ready = false;
+		r->trunc_gen++;
+		broker_mark(b, tp);
 	}
 	/* Kafka writes the clean-shutdown marker only on a controlled shutdown; a power loss
 	 * after the process was gone leaves the marker as it was. */

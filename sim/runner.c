@@ -117,10 +117,14 @@ static uint32_t resolve_ref(void *ctx, const struct scen_ref *ref)
 			? ref->controller - 1 : NET_NONE;
 	case SCEN_REF_CLIENT:
 		return r->client_node0 + ref->client;
-	case SCEN_REF_LEADER:
-		/* Partition leadership arrives with the replication model; until then the
-		 * controller's metadata names no leader and the fault does nothing. */
-		return NET_NONE;
+	case SCEN_REF_LEADER: {
+		/* Whichever broker the controller's metadata names as leader now (7). */
+		if (ref->topic == SCEN_TOPIC_OFFSETS)
+			return NET_NONE;        /* __consumer_offsets arrives with the groups */
+		uint32_t tp = r->topics[ref->topic].first_tp + ref->partition;
+		int32_t leader = ctl_partition(&r->controller, tp)->leader;
+		return leader == NO_LEADER ? NET_NONE : broker_node(r, leader);
+	}
 	case SCEN_REF_COORDINATOR:
 		return NET_NONE;                     /* arrives with the group coordinator */
 	}
