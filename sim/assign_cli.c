@@ -34,6 +34,7 @@ struct qmember {
 	struct assign_tp *owned;
 	uint32_t          n_owned, cap_owned;
 	int32_t           generation;
+	uint32_t          seq;             /* index + 1: marks in tmark / pmark */
 };
 
 /* An open-addressing index from a name to its item (topic or member): lookups only, so its
@@ -48,6 +49,9 @@ struct question {
 	bool                 has_strategy;
 	char               **tname;
 	uint32_t            *tparts;
+	uint32_t            *tmark;        /* topic -> seq of the last member subscribing */
+	uint32_t            *tbase;        /* topic -> first slot in pmark (JSON topics) */
+	uint32_t            *pmark;        /* partition -> seq of the last member owning it */
 	uint32_t             nt, cap_t;
 	uint64_t             total_partitions;
 	struct name_index    topic_ix;
@@ -188,7 +192,10 @@ static uint32_t topic_add(struct question *q, const char *name, uint32_t partiti
 		uint32_t *tp = realloc(q->tparts, sizeof(*tp) * cap);
 		if (tp != NULL)
 			q->tparts = tp;
-		if (tn == NULL || tp == NULL)
+		uint32_t *tm = realloc(q->tmark, sizeof(*tm) * cap);
+		if (tm != NULL)
+			q->tmark = tm;
+		if (tn == NULL || tp == NULL || tm == NULL)
 			return ASSIGN_NONE;
 		q->cap_t = cap;
 	}
@@ -196,6 +203,7 @@ static uint32_t topic_add(struct question *q, const char *name, uint32_t partiti
 	if (q->tname[q->nt] == NULL)
 		return ASSIGN_NONE;
 	q->tparts[q->nt] = partitions;
+	q->tmark[q->nt] = 0;
 	q->total_partitions += partitions;
 	*index_slot(&q->topic_ix, q, topic_name_of, name) = q->nt + 1;
 	return q->nt++;
@@ -228,12 +236,14 @@ static struct qmember *member_add(struct question *q, const char *id)
 	if (m->id == NULL)
 		return NULL;
 	*index_slot(&q->member_ix, q, member_id_of, id) = ++q->nm;
+	m->seq = q->nm;
 	return m;
 }
 
-static bool member_subscribe(struct qmember *m, uint32_t t)
+static bool member_subscribe(struct question *q, struct qmember *m, uint32_t t)
 {
 	m->all_topics = false;
+	q->tmark[t] = m->seq;
 	if (m->n_topics == m->cap_topics) {
 		uint32_t cap = m->cap_topics ? m->cap_topics * 2 : 4;
 		uint32_t *v = realloc(m->topics, sizeof(*v) * cap);
@@ -260,12 +270,9 @@ static bool member_owns(struct qmember *m, uint32_t t, uint32_t p)
 	return true;
 }
 
-static bool member_subscribes(const struct qmember *m, uint32_t t)
+static bool member_subscribes(const struct question *q, const struct qmember *m, uint32_t t)
 {
-	for (uint32_t i = 0; i < m->n_topics; i++)
-		if (m->topics[i] == t)
-			return true;
-	return false;
+	return q->tmark[t] == m->seq;
 }
 
 static void question_free(struct question *q)
@@ -280,6 +287,9 @@ static void question_free(struct question *q)
 	}
 	free(q->tname);
 	free(q->tparts);
+	free(q->tmark);
+	free(q->tbase);
+	free(q->pmark);
 	free(q->topic_ix.slot);
 	free(q->member_ix.slot);
 	free(q->m);
@@ -293,7 +303,7 @@ static bool expand_all_topics(struct question *q, uint32_t n_given)
 		if (!m->all_topics)
 			continue;
 		for (uint32_t t = 0; t < n_given; t++)
-			if (!member_subscribe(m, t))
+			if (!member_subscribe(q, m, t))
 				return false;
 	}
 	return true;
@@ -350,9 +360,9 @@ static int cli_member_topics(const struct cli *cli, struct question *q, struct q
 		uint32_t ti = topic_ref(q, t);
 		if (ti == ASSIGN_NONE)
 			return bad(cli, "--members: too many topics or out of memory");
-		if (member_subscribes(m, ti))
+		if (member_subscribes(q, m, ti))
 			return bad(cli, "--members: member '%s' names topic '%s' twice", m->id, t);
-		if (!member_subscribe(m, ti))
+		if (!member_subscribe(q, m, ti))
 			return bad(cli, "out of memory");
 	}
 	if (m->all_topics)
@@ -421,9 +431,9 @@ static int json_member_topics(const struct cli *cli, struct question *q, struct 
 		uint32_t ti = topic_ref(q, t->str);
 		if (ti == ASSIGN_NONE)
 			return bad_at(cli, t, "too many topics, or out of memory");
-		if (member_subscribes(m, ti))
+		if (member_subscribes(q, m, ti))
 			return bad_at(cli, t, "topic \"%s\" is listed twice", t->str);
-		if (!member_subscribe(m, ti))
+		if (!member_subscribe(q, m, ti))
 			return bad(cli, "out of memory");
 	}
 	return EXIT_OK;
@@ -447,10 +457,13 @@ static int json_owned_one(const struct cli *cli, struct question *q, struct qmem
 	if (q->tparts[t] > 0 && part >= q->tparts[t])
 		return bad_at(cli, p, "topic \"%s\" has %" PRIu32 " partitions", name->str,
 			      q->tparts[t]);
-	for (uint32_t i = 0; i < m->n_owned; i++)
-		if (m->owned[i].topic == t && m->owned[i].partition == part)
+	if (q->tparts[t] > 0) {
+		uint32_t *mark = &q->pmark[q->tbase[t] + part];
+		if (*mark == m->seq)
 			return bad_at(cli, v, "partition %s-%" PRIu32 " is listed twice",
 				      name->str, part);
+		*mark = m->seq;
+	}
 	return member_owns(m, t, part) ? EXIT_OK : bad(cli, "out of memory");
 }
 
@@ -537,6 +550,12 @@ static int json_topics(const struct cli *cli, struct question *q, const struct j
 		if (topic_add(q, f->key, (uint32_t)p->integer) == ASSIGN_NONE)
 			return bad_at(cli, &at, "too many topics, or out of memory");
 	}
+	q->tbase = calloc(q->nt ? q->nt : 1, sizeof(uint32_t));
+	q->pmark = calloc(q->total_partitions ? q->total_partitions : 1, sizeof(uint32_t));
+	if (q->tbase == NULL || q->pmark == NULL)
+		return bad(cli, "out of memory");
+	for (uint32_t t = 1; t < q->nt; t++)
+		q->tbase[t] = q->tbase[t - 1] + q->tparts[t - 1];
 	return EXIT_OK;
 }
 

@@ -224,6 +224,30 @@ static void test_assignor_java_hashmap_order(void **state)
 	assert_int_equal(o2[1], 0);
 }
 
+
+/* The public helper for the coordinator's member map: growth and carried capacity. */
+static void test_assignor_java_map_order_api(void **state)
+{
+	(void)state;
+	const char *keys[13] = {"consumer1", "consumer2", "consumer3"};
+	char more[10][16];
+	uint32_t order[13], cap = 0;
+	bool approx = false;
+	assert_int_equal(assign_java_map_order(keys, 3, &cap, order, &approx), ASSIGN_OK);
+	assert_int_equal(cap, 16);
+	assert_int_equal(order[0], 2);
+	assert_int_equal(order[2], 0);
+	for (int i = 0; i < 10; i++) {
+		snprintf(more[i], sizeof(more[i]), "m%d", i);
+		keys[3 + i] = more[i];
+	}
+	assert_int_equal(assign_java_map_order(keys, 13, &cap, order, &approx), ASSIGN_OK);
+	assert_int_equal(cap, 32);                       /* 13 > 12: one resize */
+	assert_int_equal(assign_java_map_order(keys, 3, &cap, order, &approx), ASSIGN_OK);
+	assert_int_equal(cap, 32);                       /* never shrinks */
+	assert_false(approx);
+}
+
 /* ---- range ---- */
 
 /* RangeAssignor javadoc. */
@@ -887,6 +911,19 @@ static void test_assignor_cli_json_errors_have_line_and_column(void **state)
 	assert_int_equal(r->rc, 2);
 	assert_non_null(strstr(r->err, ":2:22: unknown member key \"owned\""));
 	remove(f);
+	f = temp_json("{\"assignor\": \"sticky\", \"topics\": {\"t0\": 6}, \"members\": [\n"
+		      "  {\"member_id\": \"a\", \"owned_partitions\": [[\"t0\", 1], [\"t0\", 1]]},\n"
+		      "  {\"member_id\": \"b\", \"topics\": [\"t0\", \"t0\"]}]}");
+	r = cli("--input", f, NULL);
+	assert_int_equal(r->rc, 2);
+	assert_non_null(strstr(r->err, ":2:54: partition t0-1 is listed twice"));
+	remove(f);
+	f = temp_json("{\"assignor\": \"sticky\", \"topics\": {\"t0\": 6}, \"members\": [\n"
+		      "  {\"member_id\": \"b\", \"topics\": [\"t0\", \"t0\"]}]}");
+	r = cli("--input", f, NULL);
+	assert_int_equal(r->rc, 2);
+	assert_non_null(strstr(r->err, ":2:39: topic \"t0\" is listed twice"));
+	remove(f);
 	f = temp_json("{\"assignor\": \"lucky\", \"topics\": {}, \"members\": []}");
 	r = cli("--input", f, NULL);
 	assert_int_equal(r->rc, 2);
@@ -977,6 +1014,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_assignor_java_string_order_and_hash),
 		cmocka_unit_test(test_assignor_java_hashmap_order),
+		cmocka_unit_test(test_assignor_java_map_order_api),
 #define T(name) cmocka_unit_test_setup_teardown(name, q_setup, q_teardown)
 		T(test_assignor_range_javadoc_example),
 		T(test_assignor_range_javadoc_static_members),
