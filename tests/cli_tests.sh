@@ -39,14 +39,22 @@ grep -q 'network-faults-tour.yaml: ok' "$tmp/out" && grep -q 'bad.yaml:7:' "$tmp
 
 # Trace file and JSON summary agree on the hash.
 f=scenarios/network-faults-tour.yaml
-expect_rc 1 "run --json (an expectation is not evaluated yet)" -- "$bin" run $f --json --trace "$tmp/t.jsonl"
+expect_rc 0 "run --json" -- "$bin" run $f --json --trace "$tmp/t.jsonl"
 h=$(sed -n 's/.*"trace_sha256": "\([0-9a-f]*\)".*/\1/p' "$tmp/out")
 [ -n "$h" ] && [ "$h" = "$(sha256sum "$tmp/t.jsonl" | cut -d' ' -f1)" ] && ok || ko "trace_sha256 is the trace file's SHA-256"
 "$bin" run $f --trace - >"$tmp/t2.jsonl" 2>/dev/null
 cmp -s "$tmp/t.jsonl" "$tmp/t2.jsonl" && ok || ko "--trace - writes the same trace to stdout"
-expect_rc 1 "--out" -- "$bin" run $f --out "$tmp/o" --quiet
+expect_rc 0 "--out" -- "$bin" run $f --out "$tmp/o" --quiet
 [ -s "$tmp/o/trace.jsonl" ] && [ -s "$tmp/o/summary.json" ] && ok || ko "--out writes trace.jsonl and summary.json"
 [ ! -s "$tmp/out" ] && ok || ko "--quiet prints nothing"
+
+# A failed expectation is exit 1, and the summary says which.
+sed 's/offline-ms: 0/offline-ms: "> 0"/' $f >"$tmp/fails.yaml"
+expect_rc 1 "a failing expectation" -- "$bin" run "$tmp/fails.yaml"
+grep -q 'FAIL offline-ms > 0 (actual 0)' "$tmp/out" && ok || ko "the summary names the failed expectation"
+expect_rc 1 "a failing expectation, --json" -- "$bin" run "$tmp/fails.yaml" --json
+grep -q '"verdict": "fail"' "$tmp/out" && grep -q '"ok": false, "actual": 0' "$tmp/out" && ok ||
+  ko "the JSON summary names the failed expectation"
 
 # --seed: another nemesis schedule; the same seed, the same run.
 n=scenarios/nemesis-brokers.yaml
