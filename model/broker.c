@@ -420,6 +420,7 @@ static void broker_start(void *model, struct node_ctx *ctx)
 	b->running = true;
 	connect_controller(b, ctx);
 	md_connect(b, ctx);
+	ap_connect(b, ctx);
 	arm_periodic(b, ctx);
 }
 
@@ -575,6 +576,7 @@ static void broker_conn_event(void *model, struct node_ctx *ctx, conn_id conn,
 			b->ap_conn = 0;
 			for (uint32_t tp = 0; tp < b->cluster->nparts; tp++)
 				repl_alter_failed(b, tp);
+			node_timer(ctx, ms_to_us(b->cfg->reconnect_backoff_ms), BT_AP_RECONNECT, 0);
 		}
 	} else if (fetcher_owns_conn(b, conn, &li)) {
 		fetcher_on_conn_event(b, ctx, li, ev);
@@ -687,6 +689,7 @@ static void broker_timer(void *model, struct node_ctx *ctx, uint32_t kind, uint6
 		repl_alter_failed(b, (uint32_t)arg);
 		break;
 	case BT_AP_RECONNECT:
+		ap_connect(b, ctx);
 		break;
 	default:
 		periodic(b, ctx, kind);

@@ -59,6 +59,7 @@ void repl_isr_shrink_check(struct broker *b, struct node_ctx *ctx);
 void repl_on_alter_resp(struct broker *b, struct node_ctx *ctx, const struct net_msg *m,
 			const void *blob, uint32_t len);
 void repl_alter_failed(struct broker *b, uint32_t tp);
+void ap_connect(struct broker *b, struct node_ctx *ctx);
 void repl_dp_timeout(struct broker *b, struct node_ctx *ctx, uint32_t slot);
 void repl_df_timeout(struct broker *b, struct node_ctx *ctx, uint32_t slot);
 void repl_wake_fetches(struct broker *b, struct node_ctx *ctx, uint32_t tp);

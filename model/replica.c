@@ -97,7 +97,8 @@ void repl_maybe_increment_hw(struct broker *b, struct node_ctx *ctx, struct repl
 
 /* ---- ISR changes through the controller ----------------------------------------------- */
 
-static void ap_connect(struct broker *b, struct node_ctx *ctx)
+/* The AlterPartition channel to the controller (AlterPartitionManager), kept open. */
+void ap_connect(struct broker *b, struct node_ctx *ctx)
 {
 	if (b->ap_up || b->ap_connecting)
 		return;
