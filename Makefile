@@ -104,7 +104,7 @@ tidy:
 	$(Q)sh tests/tidy.sh
 
 bench: $(BENCH_BIN) $(BIN)
-	$(Q)for b in $(BENCH_BIN); do $$b || exit 1; done
+	$(Q)for b in $(BENCH_BIN); do ./$$b || exit 1; done
 
 FUZZ_SECONDS ?= 600
 fuzz:

@@ -36,6 +36,28 @@ static void test_sha256_known_vectors(void **state)
 	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+/* The portable code and the SHA-NI code (where the CPU has it) agree on every length. */
+static void test_sha256_portable_and_accelerated_agree(void **state)
+{
+	(void)state;
+	static uint8_t msg[1000];
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 131 + 7);
+	for (size_t len = 0; len < sizeof(msg); len += 37) {
+		char a[65], b[65];
+		sha256_accelerated(false);
+		hex_of((const char *)msg, len, a);
+		sha256_accelerated(true);
+		hex_of((const char *)msg, len, b);
+		assert_string_equal(a, b);
+	}
+	sha256_accelerated(false);
+	char h[65];
+	hex_of("abc", 3, h);
+	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_accelerated(true);
+}
+
 static void test_sha256_streaming_equals_one_shot(void **state)
 {
 	(void)state;
@@ -147,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_known_vectors),
 		cmocka_unit_test(test_sha256_streaming_equals_one_shot),
+		cmocka_unit_test(test_sha256_portable_and_accelerated_agree),
 		cmocka_unit_test(test_trace_line_layout_and_escapes),
 		cmocka_unit_test(test_trace_hash_without_file),
 		cmocka_unit_test(test_trace_overlong_line_is_cut_cleanly),
