@@ -131,6 +131,7 @@ struct producer {
 	enum prod_app_state app;
 	bool     in_send;                     /* next_rec is inside send() */
 	bool     md_passed;                   /* ... and past waitOnMetadata */
+	bool     advance_pending;             /* a crash abandoned it inside send() */
 	int64_t  send_start_us;
 	int64_t  md_waited_us;
 	int64_t  send_ts_ms;                  /* its CreateTime */
@@ -148,13 +149,19 @@ struct producer {
 	uint64_t next_corr;
 	uint64_t wake_timer;
 	int64_t  wake_at_us;
+	uint64_t wake_gen;                    /* stale timers (a pause defers them) are ignored */
+	uint64_t app_gen;
+	void    *blob;                        /* request blob scratch */
+	uint32_t blob_cap;
 	/* Metadata (ProducerMetadata). */
 	bool     have_md;
 	bool     md_requested;
 	bool     md_inflight;
 	uint32_t md_attempts;                 /* failed refreshes in a row */
 	int64_t  md_last_success_us;
-	int64_t  md_next_allowed_us;
+	int64_t  md_next_allowed_us;          /* backoff after failed attempts */
+	uint32_t md_eq;                       /* equivalent responses in a row */
+	int64_t  md_eq_allowed_us;            /* backoff after equivalent responses */
 	uint32_t *avail;                      /* partitions with a leader, ascending */
 	uint32_t navail;
 	uint32_t *led;                        /* partitions grouped by leader (partitionsForNode) */

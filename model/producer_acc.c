@@ -18,6 +18,7 @@
 
 #include "model/partitioner.h"
 #include "model/proto.h"
+#include "model/pstate.h"
 #include "sim/trace.h"
 
 /* ---- sizes ---------------------------------------------------------------------------- */

@@ -77,7 +77,7 @@ struct prod_vec {
 
 struct prod_part {
 	struct prod_vec q;        /* the deque: batch ids, front first */
-	struct prod_vec open;     /* record indices of the open (last) batch */
+	struct prod_vec open;     /* record indices of the last batch, still open */
 	struct prod_vec infl;     /* Sender.inFlightBatches: drained, not done, drain order */
 	struct prod_vec seqs;     /* in-flight by sequence (TxnPartitionEntry) */
 	int32_t  leader;          /* broker id, -1 none */

@@ -193,6 +193,12 @@ struct produce_part {
 	int32_t  size_bytes;
 	int64_t  max_timestamp_ms; /* CreateTime: the producer's clock at send() */
 	uint64_t rec_ref;
+	/* The batch's own producer id and epoch, as its v2 header carries them (-1 when not
+	 * idempotent). After a KIP-360 epoch bump one request may hold batches of two epochs;
+	 * produce_req's fields are the producer's current id and epoch. */
+	int64_t  producer_id;
+	int16_t  producer_epoch;
+	int16_t  pad[3];
 };
 
 struct produce_resp {
