@@ -42,6 +42,9 @@
  *  - Metadata is refreshed every metadata.max.age.ms only while the producer has work
  *    (records to hand or batches not done); the producer's metadata.max.idle.ms is not
  *    modelled otherwise.
+ *  - A produce request holds batches of one producer id and epoch (produce_req carries them;
+ *    each produce_part repeats its batch's own): after a KIP-360 epoch bump, a batch of the
+ *    other epoch waits for the next request instead of sharing one, as Kafka's could.
  *  - UNKNOWN_PRODUCER_ID: the produce response carries no log start offset, so the batch is
  *    retried as Kafka does when the log start offset is unknown.
  *  - A batch split after MESSAGE_TOO_LARGE re-sizes its records with the original batch's
@@ -133,7 +136,6 @@ struct producer {
 	bool     md_passed;                   /* ... and past waitOnMetadata */
 	bool     advance_pending;             /* a crash abandoned it inside send() */
 	int64_t  send_start_us;
-	int64_t  md_waited_us;
 	int64_t  send_ts_ms;                  /* its CreateTime */
 	int64_t  block_deadline_us;
 	uint64_t app_timer;
@@ -141,7 +143,7 @@ struct producer {
 	/* Metrics: survive a crash. */
 	uint64_t errors[PRODUCER_ERROR_CODES];
 	uint64_t sessions;
-	uint64_t requests_sent;
+	uint64_t requests_sent;               /* requests written (all kinds) */
 	bool     nomem;
 
 	/* ---- session state: lost at a halt ---- */

@@ -420,13 +420,14 @@ static void md_index(struct producer *p)
 }
 
 /* Applies one partition's metadata; true when it changed. Metadata with an older leader
- * epoch than the cached one is ignored (KIP-320, Metadata.updateLatestMetadata). */
+ * epoch than the last seen one is ignored (KIP-320, Metadata.updateLatestMetadata); one
+ * without an epoch is taken as is and forgets the last seen epoch. */
 static bool md_apply_one(struct producer *p, const struct md_leader *l)
 {
 	if (l->tp < p->first_tp || l->tp - p->first_tp >= p->nparts)
 		return false;
 	struct prod_part *pp = &p->parts[l->tp - p->first_tp];
-	if (p->have_md && pp->leader_epoch >= 0 && l->leader_epoch < pp->leader_epoch)
+	if (l->leader_epoch >= 0 && pp->leader_epoch >= 0 && l->leader_epoch < pp->leader_epoch)
 		return false;
 	uint32_t b = l->error == KERR_NONE && l->leader >= 0 ? broker_index(p, l->leader)
 							      : PROD_NONE;

@@ -50,6 +50,9 @@ struct plog_entry {
 struct fbroker {
 	int32_t  id;
 	bool     mute_md;           /* ignore metadata requests */
+	bool     md_stale;          /* answer partition 0 with md_leader / md_epoch */
+	int32_t  md_leader;
+	int32_t  md_epoch;
 	bool     mute_init;
 	int64_t  mute_produce_until;   /* drop produce requests (not appended) before this */
 	int16_t  fail[64];          /* errors for the next produce partitions, in order */
@@ -119,7 +122,8 @@ static void fb_timer(void *model, struct node_ctx *ctx, uint32_t kind, uint64_t 
 	(void)arg;
 }
 
-static void reply_md(struct node_ctx *ctx, conn_id conn, uint64_t corr)
+static void reply_md(const struct fbroker *b, struct node_ctx *ctx, conn_id conn,
+		     uint64_t corr)
 {
 	struct md_leader l[MAXP];
 	for (uint32_t i = 0; i < h.topic.partitions; i++)
@@ -127,6 +131,10 @@ static void reply_md(struct node_ctx *ctx, conn_id conn, uint64_t corr)
 			.tp = i, .leader = h.leader[i], .leader_epoch = h.leader_epoch[i],
 			.error = h.leader[i] < 0 ? KERR_LEADER_NOT_AVAILABLE : KERR_NONE,
 		};
+	if (b->md_stale) {
+		l[0].leader = b->md_leader;
+		l[0].leader_epoch = b->md_epoch;
+	}
 	struct metadata_resp r = {.error = KERR_NONE, .topic = 0, .count = h.topic.partitions};
 	struct net_msg m;
 	PROTO_PUT(&m, MSG_METADATA_RESP, r);
@@ -190,7 +198,7 @@ static void fb_message(void *model, struct node_ctx *ctx, conn_id conn, const st
 	case MSG_METADATA:
 		b->md_requests++;
 		if (!b->mute_md)
-			reply_md(ctx, conn, m->corr);
+			reply_md(b, ctx, conn, m->corr);
 		break;
 	case MSG_INIT_PRODUCER_ID:
 		b->init_requests++;
@@ -964,6 +972,46 @@ static void test_producer_non_idempotent_retry_reorders(void **state)
 	assert_true(h.out[0].offset > h.out[5].offset);
 }
 
+static void test_producer_max_in_flight_one_keeps_order(void **state)
+{
+	(void)state;
+	setup(1, 1);
+	h.cfg.acks = 1;
+	h.cfg.idempotent = false;
+	h.cfg.max_in_flight = 1;
+	h.cfg.linger_ms = 0;
+	h.cfg.rate_count = 1000;
+	h.cfg.messages = 8;
+	h.fb[0].fail[0] = KERR_NOT_ENOUGH_REPLICAS;
+	h.fb[0].nfail = 1;
+	add_producer();
+	run_until(2000 * MS);
+	assert_int_equal(count_state(REC_ACKED), 8);
+	/* The partition is muted while its batch is in flight: the retried first batch is
+	 * written before the later ones. */
+	for (uint32_t i = 1; i < 8; i++)
+		assert_true(h.out[i].offset > h.out[i - 1].offset);
+}
+
+static void test_producer_ignores_metadata_with_older_leader_epoch(void **state)
+{
+	(void)state;
+	setup(1, 1);
+	h.leader_epoch[0] = 5;
+	h.fb[1].md_stale = true;   /* broker 2's cache is behind: leader 3 at epoch 4 */
+	h.fb[1].md_leader = 3;
+	h.fb[1].md_epoch = 4;
+	h.cfg.messages = 50;
+	add_producer();
+	step(100 * MS, STEP_CRASH, 0);   /* later metadata comes from broker 2 */
+	run_until(1000 * MS);
+	assert_true(h.fb[1].md_requests >= 1);
+	/* KIP-320: the older epoch is not taken; broker 3 never hears from the producer. */
+	assert_int_equal(h.p.parts[0].leader, 1);
+	assert_int_equal(h.p.parts[0].leader_epoch, 5);
+	assert_int_equal(h.fb[2].produce_requests, 0);
+}
+
 static void test_producer_request_timeout_fails_every_inflight(void **state)
 {
 	(void)state;
@@ -1292,6 +1340,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_producer_split_cuts_at_batch_size, teardown),
 		cmocka_unit_test_teardown(test_producer_message_too_large_splits_batch, teardown),
 		cmocka_unit_test_teardown(test_producer_non_idempotent_retry_reorders, teardown),
+		cmocka_unit_test_teardown(test_producer_max_in_flight_one_keeps_order, teardown),
+		cmocka_unit_test_teardown(test_producer_ignores_metadata_with_older_leader_epoch,
+					  teardown),
 		cmocka_unit_test_teardown(test_producer_request_timeout_fails_every_inflight,
 					  teardown),
 		cmocka_unit_test_teardown(test_producer_disconnect_is_network_exception, teardown),
