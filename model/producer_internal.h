@@ -25,10 +25,10 @@
 /* socket.connection.setup.timeout.max.ms default (CommonClientConfigs). */
 #define PROD_SETUP_TIMEOUT_MAX_MS 30000
 /* Errors.UNKNOWN_PRODUCER_ID, not in model/errors.h. */
-#define PROD_KERR_UNKNOWN_PRODUCER_ID 59
+#define PROD_KERR_UNKNOWN_PRODUCER_ID KERR_UNKNOWN_PRODUCER_ID
 /* Errors.KAFKA_STORAGE_ERROR (retriable, invalid metadata), not in model/errors.h. */
-#define PROD_KERR_KAFKA_STORAGE_ERROR 56
-#define PROD_KERR_NOT_CONTROLLER 41
+#define PROD_KERR_KAFKA_STORAGE_ERROR KERR_KAFKA_STORAGE_ERROR
+#define PROD_KERR_NOT_CONTROLLER KERR_NOT_CONTROLLER
 
 enum prod_timer {
 	PROD_TIMER_APP = 1,      /* the next record is due, or a blocked send() times out */

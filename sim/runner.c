@@ -449,6 +449,17 @@ static void on_runner_event(void *ctx, struct world *w, const struct sim_event *
 
 /* ---- the run ---------------------------------------------------------------------------- */
 
+/* A model that could not grow an array stops acting; the run's results would be wrong. */
+static bool models_out_of_memory(const struct run *r)
+{
+	bool oom = r->controller.oom;
+	for (uint32_t b = 0; b < r->ccfg.brokers; b++)
+		oom |= r->brokers[b].oom;
+	for (uint32_t p = 0; p < r->producers_ready; p++)
+		oom |= producer_nomem(&r->producers[p]);
+	return oom;
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -479,7 +490,7 @@ static int drive(struct run *r)
 	if (!r->check.broken)
 		sim_run(&r->kernel, end_us, 0);
 	r->end_us = r->check.broken ? r->kernel.now_us : end_us;
-	return world_status(&r->world) == 0 ? 0 : -1;
+	return world_status(&r->world) == 0 && !models_out_of_memory(r) ? 0 : -1;
 }
 
 static void cleanup(struct run *r)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <immintrin.h>
 #define HAVE_SHA_NI 1
 #endif
@@ -111,10 +112,23 @@ static void compress_ni(uint32_t h[8], const uint8_t block[64])
  * The only process-wide state in the simulator, and it cannot change a result. */
 static int use_ni = -1;
 
+#ifdef HAVE_SHA_NI
+/* CPUID: leaf 7 EBX bit 29 is SHA, leaf 1 ECX bit 19 SSE4.1 (Intel SDM vol. 2A). */
+static bool cpu_has_sha(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19)))
+		return false;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return false;
+	return (b & (1u << 29)) != 0;
+}
+#endif
+
 bool sha256_accelerated(bool allow)
 {
 #ifdef HAVE_SHA_NI
-	use_ni = allow && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+	use_ni = allow && cpu_has_sha();
 	return use_ni;
 #else
 	(void)allow;
