@@ -52,6 +52,11 @@ struct gen {
 	uint32_t     *prev_m;        /* prevAssignment: partition -> member, NONE */
 	int32_t      *prev_g;        /* ... and its generation */
 	uint32_t     *topic_max;     /* isBalanced scratch */
+	uint32_t     *best;          /* topic -> sorted_first_for, valid while best_epoch[t] ==
+				      * epoch (the sorted order changes only when a partition
+				      * moves) */
+	uint64_t     *best_epoch;
+	uint64_t      epoch;
 	bool          revocation_required;
 	bool          balanced_known, balanced;
 	struct moves  mv;
@@ -104,6 +109,17 @@ static uint32_t sorted_first_for(const struct gen *s, uint32_t t)
 		if (actx_subscribed(s->c, s->sorted[k], t))
 			return s->sorted[k];
 	return ASSIGN_NONE;
+}
+
+/* sorted_first_for, remembered until the next movement. */
+static uint32_t least_loaded_for(struct gen *s, uint32_t t)
+{
+	if (s->best_epoch[t] != s->epoch) {
+		s->best[t] = sorted_first_for(s, t);
+		s->best_epoch[t] = s->epoch;
+	}
+	assert(s->best[t] == ASSIGN_NONE || actx_subscribed(s->c, s->best[t], t));
+	return s->best[t];
 }
 
 /* ---- PartitionMovements ---- */
@@ -245,6 +261,7 @@ static enum assign_err process_move(struct gen *s, uint32_t g, uint32_t to)
 	sorted_add(s, to);
 	sorted_add(s, old);
 	s->balanced_known = false;
+	s->epoch++;
 	return err;
 }
 
@@ -268,12 +285,16 @@ static bool is_balanced(struct gen *s)
 	if (s->size[s->sorted[0]] + 1 >= s->size[s->sorted[s->n_sorted - 1]])
 		return true;
 	memset(s->topic_max, 0, sizeof(uint32_t) * c->nt);
+	uint32_t top = 0;
 	for (uint32_t g = 0; g < c->ptotal; g++) {
 		uint32_t m = c->owner[g], t = c->ptopic[g];
-		if (m != ASSIGN_NONE && !s->fixed[m] && s->size[m] > s->topic_max[t])
+		if (m != ASSIGN_NONE && !s->fixed[m] && s->size[m] > s->topic_max[t]) {
 			s->topic_max[t] = s->size[m];
+			top = s->size[m] > top ? s->size[m] : top;
+		}
 	}
-	for (uint32_t k = 0; k < s->n_sorted; k++) {
+	/* Ascending sizes: once a member is within one of the largest holder, so are the rest. */
+	for (uint32_t k = 0; k < s->n_sorted && s->size[s->sorted[k]] + 1 < top; k++) {
 		uint32_t m = s->sorted[k];
 		if (s->size[m] == s->maxasg[m])
 			continue;
@@ -298,7 +319,7 @@ static enum assign_err reassign_step(struct gen *s, uint32_t g, bool *moved)
 			return reassign(s, g, prev);
 		}
 	}
-	uint32_t best = sorted_first_for(s, s->c->ptopic[g]);
+	uint32_t best = least_loaded_for(s, s->c->ptopic[g]);
 	assert(best != ASSIGN_NONE);
 	if (s->size[m] > s->size[best] + 1) {
 		*moved = true;
@@ -519,12 +540,15 @@ static enum assign_err gen_alloc(struct gen *s)
 	s->prev_m = calloc(pt, sizeof(uint32_t));
 	s->prev_g = calloc(pt, sizeof(int32_t));
 	s->topic_max = calloc(nt, sizeof(uint32_t));
+	s->best = calloc(nt, sizeof(uint32_t));
+	s->best_epoch = calloc(nt, sizeof(uint64_t));
 	s->mv.src = calloc(pt, sizeof(uint32_t));
 	s->mv.dst = calloc(pt, sizeof(uint32_t));
 	s->mv.topic_pairs = calloc(nt, sizeof(uint32_t));
 	s->mv.thash = calloc(nt, sizeof(uint32_t));
 	if (!s->size || !s->maxasg || !s->fixed || !s->sorted || !s->all || !s->un ||
-	    !s->prev_m || !s->prev_g || !s->topic_max || !s->mv.src || !s->mv.dst ||
+	    !s->prev_m || !s->prev_g || !s->topic_max || !s->best || !s->best_epoch ||
+	    !s->mv.src || !s->mv.dst ||
 	    !s->mv.topic_pairs || !s->mv.thash)
 		return ASSIGN_ERR_NOMEM;
 	for (uint32_t g = 0; g < c->ptotal; g++)
@@ -553,12 +577,14 @@ static void gen_free(struct gen *s)
 	free(s->prev_m);
 	free(s->prev_g);
 	free(s->topic_max);
+	free(s->best);
+	free(s->best_epoch);
 }
 
 enum assign_err assign_general(struct actx *c, const uint32_t *kept_by, int32_t max_gen)
 {
 	assert(c->nm > 0);
-	struct gen s = {.c = c};
+	struct gen s = {.c = c, .epoch = 1};
 	uint32_t *snap_owner = calloc(c->ptotal ? c->ptotal : 1, sizeof(uint32_t));
 	uint32_t *snap_size = calloc(c->nm, sizeof(uint32_t));
 	enum assign_err err = snap_owner && snap_size ? gen_alloc(&s) : ASSIGN_ERR_NOMEM;

@@ -248,13 +248,11 @@ enum assign_err jset_add(struct jset *s, uint32_t key, uint32_t hash, uint64_t s
 
 void jset_remove(struct jset *s, uint32_t key)
 {
-	for (uint32_t i = 0; i < s->size; i++) {
-		if (s->e[i].key == key) {
-			s->e[i] = s->e[--s->size];
-			return;
-		}
-	}
-	assert(!"jset_remove: key not in the set");
+	uint32_t i = 0;
+	while (i < s->size && s->e[i].key != key)
+		i++;
+	assert(i < s->size);            /* the key is in the set */
+	s->e[i] = s->e[--s->size];
 }
 
 uint32_t jset_first(const struct jset *s)

@@ -43,6 +43,7 @@ struct q {
 
 static void q_init(struct q *q, enum assign_strategy s)
 {
+	assign_result_free(&q->r);
 	memset(q, 0, sizeof(*q));
 	q->strategy = s;
 }
