@@ -13,6 +13,8 @@
  *   cooperative-sticky  owned = ownedPartitions, generation = generationId of the
  *                       JoinGroup subscription (v2+), -1 when absent;
  *   range, roundrobin   owned and generation are ignored.
+ * The one generation stands for both places Kafka reads it (memberData and, for the member a
+ * claim conflicts with, Subscription.generationId()); Kafka's clients send the same value.
  *
  * Order of members[]: the order of the JoinGroup response. Kafka's leader puts members into a
  * java.util.HashMap in that order, and the sticky assignors iterate that map; which member keeps
