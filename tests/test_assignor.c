@@ -913,7 +913,8 @@ static void test_assignor_cli_json_errors_have_line_and_column(void **state)
 	assert_non_null(strstr(r->err, ":2:22: unknown member key \"owned\""));
 	remove(f);
 	f = temp_json("{\"assignor\": \"sticky\", \"topics\": {\"t0\": 6}, \"members\": [\n"
-		      "  {\"member_id\": \"a\", \"owned_partitions\": [[\"t0\", 1], [\"t0\", 1]]},\n"
+		      "  {\"member_id\": \"a\", \"owned_partitions\": "
+		      "[[\"t0\", 1], [\"t0\", 1]]},\n"
 		      "  {\"member_id\": \"b\", \"topics\": [\"t0\", \"t0\"]}]}");
 	r = cli("--input", f, NULL);
 	assert_int_equal(r->rc, 2);
