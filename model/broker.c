@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/broker_internal.h"
+#include "model/group.h"
 #include "model/proto.h"
 #include "model/text.h"
 #include "sim/trace.h"
@@ -113,7 +114,7 @@ int broker_init(struct broker *b, const struct broker_cfg *cfg,
 		if (hosts(&cluster->parts[tp], cfg->broker_id) &&
 		    replica_init(b, &b->replicas[tp], tp) != 0)
 			return -1;
-	return 0;
+	return group_init(b);
 }
 
 void broker_free(struct broker *b)
@@ -129,6 +130,7 @@ void broker_free(struct broker *b)
 			free(r->isr);
 		}
 	md_image_free(&b->img);
+	group_free(b);
 	free(b->replicas);
 	free(b->fetchers);
 	for (uint32_t i = 0; i < b->dp_cap; i++)
@@ -455,6 +457,7 @@ static void broker_halt(void *model, enum node_halt how, int64_t now_us)
 	b->registered = false;
 	repl_reset(b);
 	fetcher_reset(b);
+	group_reset(b);
 }
 
 /* The `stop` fault: a controlled shutdown (BrokerLifecycleManager.beginControlledShutdown):
@@ -522,6 +525,21 @@ static void broker_message(void *model, struct node_ctx *ctx, conn_id conn,
 	case MSG_INIT_PRODUCER_ID:
 		on_init_producer_id(b, ctx, conn, m);
 		break;
+	case MSG_LIST_OFFSETS:
+		repl_list_offsets(b, ctx, conn, m);
+		break;
+	case MSG_OFFSETS_FOR_LEADER_EPOCH:
+		repl_offsets_for_epoch(b, ctx, conn, m);
+		break;
+	case MSG_FIND_COORDINATOR:
+	case MSG_JOIN_GROUP:
+	case MSG_SYNC_GROUP:
+	case MSG_HEARTBEAT:
+	case MSG_LEAVE_GROUP:
+	case MSG_OFFSET_COMMIT:
+	case MSG_OFFSET_FETCH:
+		group_handle(b, ctx, conn, m, blob, blob_len);
+		break;
 	default:
 		break;
 	}
@@ -582,6 +600,7 @@ static void broker_conn_event(void *model, struct node_ctx *ctx, conn_id conn,
 		fetcher_on_conn_event(b, ctx, li, ev);
 	} else if (ev == CONN_RESET) {
 		repl_drop_conn(b, ctx, conn);    /* a client or follower went away */
+		group_drop_conn(b, conn);
 	}
 }
 
@@ -690,6 +709,11 @@ static void broker_timer(void *model, struct node_ctx *ctx, uint32_t kind, uint6
 		break;
 	case BT_AP_RECONNECT:
 		ap_connect(b, ctx);
+		break;
+	case BT_GROUP_SESSION:
+	case BT_GROUP_REBALANCE:
+	case BT_GROUP_COMMIT:
+		group_timer(b, ctx, kind, arg);
 		break;
 	default:
 		periodic(b, ctx, kind);

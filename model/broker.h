@@ -18,6 +18,7 @@
 #include "model/mdimage.h"
 #include "model/plog.h"
 #include "model/pstate.h"
+#include "model/records.h"
 #include "sim/node.h"
 
 /* What the leader knows of one follower (Replica.scala ReplicaState). */
@@ -150,6 +151,12 @@ struct broker {
 	bool     *is_dirty;                /* [nparts] */
 	struct retained_batch *removed;
 	uint32_t  n_removed, removed_cap;
+	/* The group coordinator (model/group.c). */
+	struct group_state   *groups;      /* [cluster->ngroups] */
+	struct commit_store  *commits;     /* shared: set by whoever builds the brokers */
+	struct pending_commit *pcommits;
+	uint32_t              pcommits_cap;
+	uint8_t               uuid_seed[16];
 };
 
 struct retained_batch {

@@ -24,6 +24,9 @@ enum broker_timer {
 	BT_FETCH_BACKOFF,       /* arg: leader broker index */
 	BT_AP_TIMEOUT,          /* arg: tp */
 	BT_AP_RECONNECT,
+	BT_GROUP_SESSION,       /* arg: group << 32 | member slot */
+	BT_GROUP_REBALANCE,     /* arg: group */
+	BT_GROUP_COMMIT,        /* arg: pending commit slot */
 };
 
 static inline int32_t broker_my_id(const struct broker *b)
@@ -64,7 +67,16 @@ void repl_dp_timeout(struct broker *b, struct node_ctx *ctx, uint32_t slot);
 void repl_df_timeout(struct broker *b, struct node_ctx *ctx, uint32_t slot);
 void repl_wake_fetches(struct broker *b, struct node_ctx *ctx, uint32_t tp);
 void repl_drop_conn(struct broker *b, struct node_ctx *ctx, conn_id conn);
+void repl_list_offsets(struct broker *b, struct node_ctx *ctx, conn_id conn,
+		       const struct net_msg *m);
+void repl_offsets_for_epoch(struct broker *b, struct node_ctx *ctx, conn_id conn,
+			    const struct net_msg *m);
 void repl_reset(struct broker *b);
+
+/* An append by the broker itself as leader (offset commits): like a produce with acks=all
+ * but without the client checks. Returns a Kafka error; *base and *end get the offsets. */
+int16_t repl_append_internal(struct broker *b, struct node_ctx *ctx, uint32_t tp,
+			     struct plog_batch *batch, int64_t *end);
 
 /* fetcher.c */
 void fetcher_kick(struct broker *b, struct node_ctx *ctx, int32_t leader_id);

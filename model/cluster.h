@@ -39,6 +39,11 @@ struct broker_cfg {
 	int64_t  log_initial_task_delay_ms;       /* log.initial.task.delay.ms, 30000 */
 	int64_t  dirty_writeback_us;              /* sim.dirty-writeback, 30 s */
 	enum truncation_rule truncation;          /* sim.truncation */
+	/* Group coordinator (GroupCoordinatorConfig). */
+	int64_t  group_initial_rebalance_delay_ms; /* group.initial.rebalance.delay.ms, 3000 */
+	int64_t  group_min_session_timeout_ms;     /* group.min.session.timeout.ms, 6000 */
+	int64_t  group_max_session_timeout_ms;     /* group.max.session.timeout.ms, 1800000 */
+	int64_t  offsets_commit_timeout_ms;        /* offsets.commit.timeout.ms, 5000 */
 };
 
 /* A topic as every node knows it (names, partition counts, assignment; from the scenario). */
@@ -66,6 +71,12 @@ struct part_cfg {
 	const int32_t *replicas;         /* broker ids, [rf] */
 };
 
+/* A consumer group (group.id) as every node knows it. */
+struct group_cfg {
+	const char *name;
+	uint32_t    offsets_partition;   /* abs(name.hashCode()) % offsets.topic.num.partitions */
+};
+
 struct cluster_cfg {
 	uint32_t brokers;              /* count; broker b (0-based) has node index broker_node0 + b */
 	uint32_t broker_node0;
@@ -77,6 +88,12 @@ struct cluster_cfg {
 	const struct topic_cfg *topics;
 	uint32_t nparts;
 	const struct part_cfg *parts;  /* [nparts], by tp */
+	/* Consumer groups and the internal offsets topic (scenario-format 4). */
+	uint32_t ngroups;
+	const struct group_cfg *groups;
+	uint32_t offsets_topic;        /* topic index of __consumer_offsets, or UINT32_MAX */
+	uint32_t nclients;
+	const char *const *client_ids; /* every client's client.id, in file order */
 };
 
 /* The node index of a broker id, or UINT32_MAX (broker ids ascend: binary search). */

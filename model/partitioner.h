@@ -16,4 +16,10 @@
 int32_t  part_murmur2(const uint8_t *data, size_t len);
 uint32_t part_for_key(const uint8_t *key, size_t len, uint32_t partitions);
 
+/* Java's String.hashCode of a UTF-8 string (over its UTF-16 code units, wrapping int32). */
+int32_t  part_java_hash(const char *utf8);
+/* The __consumer_offsets partition of a group: Utils.abs(groupId.hashCode()) % partitions
+ * (GroupCoordinatorService.partitionFor; Utils.abs maps Integer.MIN_VALUE to 0). */
+uint32_t part_for_group(const char *group_id, uint32_t partitions);
+
 #endif

@@ -29,6 +29,24 @@ enum msg_type {
 	MSG_FETCH_RESP,
 	MSG_INIT_PRODUCER_ID,           /* InitProducerIdRequest (KIP-98) */
 	MSG_INIT_PRODUCER_ID_RESP,
+	MSG_FIND_COORDINATOR,           /* the classic group protocol (KIP-62, KIP-429) */
+	MSG_FIND_COORDINATOR_RESP,
+	MSG_JOIN_GROUP,
+	MSG_JOIN_GROUP_RESP,
+	MSG_SYNC_GROUP,
+	MSG_SYNC_GROUP_RESP,
+	MSG_HEARTBEAT,
+	MSG_HEARTBEAT_RESP,
+	MSG_LEAVE_GROUP,
+	MSG_LEAVE_GROUP_RESP,
+	MSG_OFFSET_COMMIT,
+	MSG_OFFSET_COMMIT_RESP,
+	MSG_OFFSET_FETCH,
+	MSG_OFFSET_FETCH_RESP,
+	MSG_LIST_OFFSETS,               /* ListOffsets: earliest, latest, by timestamp */
+	MSG_LIST_OFFSETS_RESP,
+	MSG_OFFSETS_FOR_LEADER_EPOCH,   /* KIP-320 position validation */
+	MSG_OFFSETS_FOR_LEADER_EPOCH_RESP,
 	MSG_TYPE_COUNT,
 };
 
@@ -266,5 +284,187 @@ struct fetch_part_resp {
 	} while (0)
 
 #define PROTO_GET(m, val) memcpy(&(val), (m)->body, sizeof(val))
+
+/* ---- consumer groups (classic protocol) ---------------------------------------------- */
+
+/* A member id is "<client.id>-<UUID>" (AbstractCoordinator; scenario-format 11.4). On the
+ * wire it travels as the client's index and the UUID's 16 bytes; both ends format the string
+ * when they need it (the assignors sort member ids as strings). A zero uuid is "no member id
+ * yet" (UNKNOWN_MEMBER_ID = ""). */
+struct member_ref {
+	uint32_t client;           /* index in cluster_cfg.clients */
+	uint8_t  uuid[16];
+};
+
+static inline int member_ref_empty(const struct member_ref *m)
+{
+	for (int i = 0; i < 16; i++)
+		if (m->uuid[i] != 0)
+			return 0;
+	return 1;
+}
+
+struct find_coordinator {
+	uint32_t group;            /* index in cluster_cfg.groups */
+	uint32_t pad;
+};
+
+struct find_coordinator_resp {
+	int16_t error;             /* COORDINATOR_NOT_AVAILABLE when the partition has no leader */
+	int16_t pad;
+	int32_t node_id;           /* broker id */
+};
+
+/* JoinGroup: blob = n_topics uint32 topic indices, then n_owned uint32 tps (owned
+ * partitions, for the cooperative protocol and sticky user data). */
+struct join_group {
+	uint32_t group;
+	int32_t  session_timeout_ms;
+	int32_t  rebalance_timeout_ms;     /* max.poll.interval.ms */
+	int32_t  generation;               /* the member's last generation, -1 */
+	struct member_ref member;          /* empty on the first join */
+	uint8_t  protocols[4];             /* enum cfg_assignor, in preference order, 0 ends */
+	uint32_t n_topics;
+	uint32_t n_owned;
+};
+
+/* The leader's answer carries every member: blob = n_members struct join_member, each
+ * followed by its n_topics uint32 topics and n_owned uint32 owned tps. */
+struct join_group_resp {
+	int16_t  error;                    /* MEMBER_ID_REQUIRED carries the new member id */
+	uint8_t  protocol;                 /* the chosen assignor (enum cfg_assignor) */
+	uint8_t  pad;
+	int32_t  generation;
+	struct member_ref member;
+	struct member_ref leader;
+	uint32_t n_members;                /* 0 for followers */
+};
+
+struct join_member {
+	struct member_ref member;
+	int32_t  generation;
+	uint32_t n_topics;
+	uint32_t n_owned;
+};
+
+/* SyncGroup: the leader's blob = n_assignments struct sync_assignment, each followed by its
+ * n_tps uint32 tps. */
+struct sync_group {
+	uint32_t group;
+	int32_t  generation;
+	struct member_ref member;
+	uint32_t n_assignments;
+	uint32_t pad;
+};
+
+struct sync_assignment {
+	struct member_ref member;
+	uint32_t n_tps;
+};
+
+/* blob: n_tps uint32 tps assigned to this member. */
+struct sync_group_resp {
+	int16_t  error;
+	int16_t  pad;
+	uint32_t n_tps;
+};
+
+struct heartbeat_req {
+	uint32_t group;
+	int32_t  generation;
+	struct member_ref member;
+};
+
+struct group_resp {                /* Heartbeat and LeaveGroup answers */
+	int16_t error;
+	int16_t pad[3];
+};
+
+struct leave_group {
+	uint32_t group;
+	uint32_t pad;
+	struct member_ref member;
+};
+
+/* OffsetCommit: blob = n struct commit_part. */
+struct offset_commit {
+	uint32_t group;
+	int32_t  generation;               /* -1 for a commit outside the group protocol */
+	struct member_ref member;
+	uint32_t n;
+	uint32_t pad;
+};
+
+struct commit_part {
+	uint32_t tp;
+	int32_t  leader_epoch;             /* of the last consumed record (KIP-320) */
+	int64_t  offset;
+};
+
+/* blob = n struct commit_part_resp */
+struct offset_commit_resp {
+	int16_t  error;
+	int16_t  pad;
+	uint32_t n;
+};
+
+struct commit_part_resp {
+	uint32_t tp;
+	int16_t  error;
+	int16_t  pad;
+};
+
+/* OffsetFetch: blob = n uint32 tps; answer blob = n struct offset_fetch_part. */
+struct offset_fetch {
+	uint32_t group;
+	uint32_t n;
+};
+
+struct offset_fetch_resp {
+	int16_t  error;                    /* COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR */
+	int16_t  pad;
+	uint32_t n;
+};
+
+struct offset_fetch_part {
+	uint32_t tp;
+	int32_t  leader_epoch;             /* -1 when unknown */
+	int64_t  offset;                   /* -1: no committed offset */
+};
+
+#define LIST_OFFSETS_EARLIEST (-2)    /* ListOffsetsRequest.EARLIEST_TIMESTAMP */
+#define LIST_OFFSETS_LATEST   (-1)    /* ListOffsetsRequest.LATEST_TIMESTAMP */
+
+struct list_offsets {
+	uint32_t tp;
+	int32_t  current_leader_epoch;
+	int64_t  timestamp;                /* EARLIEST, LATEST, or a wall-clock ms */
+};
+
+struct list_offsets_resp {
+	uint32_t tp;
+	int16_t  error;
+	int16_t  pad;
+	int32_t  leader_epoch;
+	int32_t  pad2;
+	int64_t  offset;                   /* -1 when no record has that timestamp or later */
+	int64_t  timestamp;
+};
+
+struct offsets_for_epoch {
+	uint32_t tp;
+	int32_t  current_leader_epoch;
+	int32_t  leader_epoch;             /* the epoch of the consumer's position */
+	int32_t  pad;
+};
+
+struct offsets_for_epoch_resp {
+	uint32_t tp;
+	int16_t  error;
+	int16_t  pad;
+	int32_t  leader_epoch;
+	int32_t  pad2;
+	int64_t  end_offset;
+};
 
 #endif

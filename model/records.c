@@ -34,6 +34,17 @@ static bool grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
 	return true;
 }
 
+uint64_t commit_store_add(struct commit_store *s, const struct commit_rec *recs, uint32_t n)
+{
+	assert(n > 0);
+	if (!grow((void **)&s->recs, &s->cap, s->n + n, sizeof(*s->recs)))
+		return REC_REF_NONE;
+	memcpy(&s->recs[s->n], recs, (size_t)n * sizeof(*recs));
+	uint64_t ref = COMMIT_REF_BIT | s->n;
+	s->n += n;
+	return ref;
+}
+
 uint64_t rec_store_add(struct rec_store *s, uint32_t producer, const uint32_t *indices,
 		       uint32_t count)
 {

@@ -65,4 +65,26 @@ struct rec_outcome {
 	int64_t  offset;       /* the offset the acknowledgement gave, -1 if none */
 };
 
+/* Offset commits written to __consumer_offsets (OffsetCommitKey/Value). A batch of commits
+ * carries rec_ref = COMMIT_REF_BIT | the index of its first commit; its record_count commits
+ * follow in order. Written by coordinators when they append, read by any broker that loads a
+ * group after a coordinator failover. */
+#define COMMIT_REF_BIT (UINT64_C(1) << 63)
+
+struct commit_rec {
+	uint32_t group;
+	uint32_t tp;
+	int64_t  offset;
+	int32_t  leader_epoch;
+	int32_t  pad;
+};
+
+struct commit_store {
+	struct commit_rec *recs;
+	uint64_t n, cap;
+};
+
+/* Appends n commits; returns the rec_ref of their batch, or REC_REF_NONE. */
+uint64_t commit_store_add(struct commit_store *s, const struct commit_rec *recs, uint32_t n);
+
 #endif

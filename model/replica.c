@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model/broker_internal.h"
+#include "model/group.h"
 #include "model/text.h"
 #include "sim/limits.h"
 #include "sim/trace.h"
@@ -93,6 +94,7 @@ void repl_maybe_increment_hw(struct broker *b, struct node_ctx *ctx, struct repl
 	broker_mark(b, r->tp);
 	complete_produces(b, ctx, r->tp);
 	repl_wake_fetches(b, ctx, r->tp);
+	group_hw_moved(b, ctx, r->tp);
 }
 
 /* ---- ISR changes through the controller ----------------------------------------------- */
@@ -335,6 +337,28 @@ static void append_one(struct broker *b, struct node_ctx *ctx, const struct prod
 	trace_end(l);
 	repl_maybe_increment_hw(b, ctx, r);
 	repl_wake_fetches(b, ctx, r->tp);
+}
+
+int16_t repl_append_internal(struct broker *b, struct node_ctx *ctx, uint32_t tp,
+			     struct plog_batch *batch, int64_t *end)
+{
+	struct replica *r = &b->replicas[tp];
+	if (!r->hosted || !r->is_leader)
+		return KERR_NOT_LEADER_OR_FOLLOWER;
+	if (r->n_isr < effective_min_isr(b, tp))
+		return KERR_NOT_ENOUGH_REPLICAS;
+	int rc = plog_append_as_leader(&r->log, batch, r->leader_epoch, broker_now_ms(ctx),
+				       ctx->now_us);
+	if (rc != KERR_NONE) {
+		if (rc == PLOG_NOMEM)
+			b->oom = true;
+		return rc == PLOG_NOMEM ? KERR_NOT_LEADER_OR_FOLLOWER : (int16_t)rc;
+	}
+	broker_mark(b, tp);
+	*end = plog_leo(&r->log);
+	repl_maybe_increment_hw(b, ctx, r);
+	repl_wake_fetches(b, ctx, tp);
+	return KERR_NONE;
 }
 
 /* DelayedProduce.tryComplete per partition (Partition.checkEnoughReplicasReachOffset). */
@@ -684,6 +708,72 @@ void repl_wake_fetches(struct broker *b, struct node_ctx *ctx, uint32_t tp)
 	}
 }
 
+/* ---- ListOffsets and OffsetsForLeaderEpoch (consumers) ----------------------------------- */
+
+/* ListOffsets on the leader: EARLIEST = log start; LATEST = the HW (read_uncommitted);
+ * a timestamp = the first batch whose max timestamp is at or after it, else -1.
+ * OFFSET_NOT_AVAILABLE while a new leader's HW is below its epoch's start (KIP-207). */
+void repl_list_offsets(struct broker *b, struct node_ctx *ctx, conn_id conn,
+		       const struct net_msg *m)
+{
+	struct list_offsets q;
+	PROTO_GET(m, q);
+	struct list_offsets_resp r = {.tp = q.tp, .offset = -1, .timestamp = -1, .leader_epoch = -1};
+	const struct replica *rep = q.tp < b->cluster->nparts ? &b->replicas[q.tp] : NULL;
+	if (rep == NULL || !rep->hosted || !rep->is_leader) {
+		r.error = KERR_NOT_LEADER_OR_FOLLOWER;
+	} else if (q.current_leader_epoch >= 0 && q.current_leader_epoch != rep->leader_epoch) {
+		r.error = q.current_leader_epoch < rep->leader_epoch ? KERR_FENCED_LEADER_EPOCH
+								     : KERR_UNKNOWN_LEADER_EPOCH;
+	} else if (q.timestamp == LIST_OFFSETS_EARLIEST) {
+		r.offset = plog_log_start(&rep->log);
+	} else if (q.timestamp == LIST_OFFSETS_LATEST) {
+		if (plog_hw(&rep->log) < rep->epoch_start_offset)
+			r.error = KERR_OFFSET_NOT_AVAILABLE;
+		else
+			r.offset = plog_hw(&rep->log);
+	} else {
+		uint32_t n;
+		const struct plog_batch *bs = plog_batches(&rep->log, &n);
+		for (uint32_t i = 0; i < n; i++)
+			if (bs[i].base_offset < plog_hw(&rep->log) &&
+			    bs[i].max_timestamp_ms >= q.timestamp) {
+				r.offset = bs[i].base_offset;
+				r.timestamp = bs[i].max_timestamp_ms;
+				break;
+			}
+	}
+	if (rep != NULL && rep->hosted)
+		r.leader_epoch = rep->leader_epoch;
+	struct net_msg out;
+	PROTO_PUT(&out, MSG_LIST_OFFSETS_RESP, r);
+	broker_reply(ctx, conn, m->corr, &out, NULL, 0);
+}
+
+/* OffsetsForLeaderEpoch (KIP-320) on the leader: the end offset of the largest epoch at or
+ * below the one asked for. */
+void repl_offsets_for_epoch(struct broker *b, struct node_ctx *ctx, conn_id conn,
+			    const struct net_msg *m)
+{
+	struct offsets_for_epoch q;
+	PROTO_GET(m, q);
+	struct offsets_for_epoch_resp r = {.tp = q.tp, .leader_epoch = -1, .end_offset = -1};
+	const struct replica *rep = q.tp < b->cluster->nparts ? &b->replicas[q.tp] : NULL;
+	if (rep == NULL || !rep->hosted || !rep->is_leader) {
+		r.error = KERR_NOT_LEADER_OR_FOLLOWER;
+	} else if (q.current_leader_epoch >= 0 && q.current_leader_epoch != rep->leader_epoch) {
+		r.error = q.current_leader_epoch < rep->leader_epoch ? KERR_FENCED_LEADER_EPOCH
+								     : KERR_UNKNOWN_LEADER_EPOCH;
+	} else {
+		struct plog_epoch_end e = plog_end_offset_for_epoch(&rep->log, q.leader_epoch);
+		r.leader_epoch = e.epoch;
+		r.end_offset = e.end_offset;
+	}
+	struct net_msg out;
+	PROTO_PUT(&out, MSG_OFFSETS_FOR_LEADER_EPOCH_RESP, r);
+	broker_reply(ctx, conn, m->corr, &out, NULL, 0);
+}
+
 /* ---- roles -------------------------------------------------------------------------------- */
 
 static void fail_produces(struct broker *b, struct node_ctx *ctx, uint32_t tp)
@@ -719,6 +809,7 @@ void repl_make_leader(struct broker *b, struct node_ctx *ctx, struct replica *r,
 	broker_mark(b, r->tp);
 	trace_partition(b, ctx, "become_leader", r);
 	repl_maybe_increment_hw(b, ctx, r);
+	group_partition_led(b, ctx, r->tp, true);
 }
 
 /* Partition.makeFollower. Under sim.truncation: high-watermark a new follower truncates to
@@ -734,8 +825,11 @@ void repl_make_follower(struct broker *b, struct node_ctx *ctx, struct replica *
 	r->partition_epoch = p->partition_epoch;
 	r->alter_in_flight = false;
 	r->pending_add = -1;
-	if (was_leader)
+	if (was_leader) {
 		fail_produces(b, ctx, r->tp);
+		group_partition_led(b, ctx, r->tp, false);
+		group_hw_moved(b, ctx, r->tp);
+	}
 	if (b->cfg->truncation == TRUNCATE_HIGH_WATERMARK) {
 		struct plog_trunc t = plog_trunc_high_watermark(&r->log);
 		if (t.offset < plog_leo(&r->log)) {

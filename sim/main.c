@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "model/partitioner.h"
+#include "sim/assign_cli.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
 
@@ -51,7 +52,13 @@ static const char help_text[] =
 	"  partitioner     print the partition Kafka's default partitioner picks per key\n"
 	"    --partitions N  the topic's partition count\n"
 	"    --json        one {\"key\": K, \"partition\": P} line per key\n"
-	"  report, sweep, assign  not available in this version yet\n"
+	"  assign          print the assignment a strategy produces, one line per member\n"
+	"    --strategy S  range | roundrobin | sticky | cooperative-sticky\n"
+	"    --topics T:P,...  topics and partition counts\n"
+	"    --members M1[:T1+T2],M2,...  member ids (and subscriptions; default all)\n"
+	"    --input FILE|-  the whole question as JSON, with owned partitions\n"
+	"    --json        {\"member\": [[\"topic\", partition], ...], ...}\n"
+	"  report, sweep   not available in this version yet\n"
 	"\n"
 	"exit status: 0 expectations held, 1 an expectation failed, 2 bad input or usage,\n"
 	"             3 the simulator broke one of its own invariants\n"
@@ -324,8 +331,9 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 1, argv + 1);
 	if (strcmp(cmd, "partitioner") == 0)
 		return cmd_partitioner(argc - 1, argv + 1);
-	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "sweep") == 0 ||
-	    strcmp(cmd, "assign") == 0) {
+	if (strcmp(cmd, "assign") == 0)
+		return assign_cli_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0 || strcmp(cmd, "sweep") == 0) {
 		fprintf(stderr, "kafkasim: '%s' is not available in version %s yet\n", cmd,
 			KAFKASIM_VERSION);
 		return EXIT_BAD_INPUT;

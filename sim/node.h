@@ -56,6 +56,12 @@ enum conn_event {
 	CONN_RESET,     /* the peer's process crashed: one link delay after the crash */
 };
 
+enum node_action {
+	NODE_ACTION_LEAVE,      /* graceful consumer close: finish the batch, commit, LeaveGroup */
+	NODE_ACTION_STALL,      /* the record being processed takes arg_us longer (-1: forever) */
+	NODE_ACTION_STALL_END,  /* internal: the runner ends a stall it started */
+};
+
 enum node_halt {
 	HALT_CRASH,
 	HALT_POWER_LOSS,
@@ -83,6 +89,8 @@ struct node_ops {
 	 * part (e.g. moves leadership away) and then calls node_stop_self(). NULL: the process
 	 * stops at once. */
 	void (*shutdown)(void *model, struct node_ctx *ctx);
+	/* Optional: a client-level fault (scenario-format 7: `leave`, `stall`). */
+	void (*action)(void *model, struct node_ctx *ctx, enum node_action what, int64_t arg_us);
 };
 
 /* What a model may read and do while it handles one call. */

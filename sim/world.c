@@ -757,6 +757,20 @@ bool world_stop(struct world *w, uint32_t node)
 	return true;
 }
 
+bool world_action(struct world *w, uint32_t node, enum node_action what, int64_t arg_us)
+{
+	assert(w->in_model == 0);
+	struct world_node *n = node_at(w, node);
+	if (!n->running || n->paused || n->ops->action == NULL)
+		return false;
+	struct node_ctx ctx;
+	ctx_make(w, node, &ctx);
+	w->in_model++;
+	n->ops->action(n->model, &ctx, what, arg_us);
+	w->in_model--;
+	return true;
+}
+
 void node_stop_self(struct node_ctx *ctx)
 {
 	struct world *w = ctx_world(ctx);

@@ -151,6 +151,8 @@ bool world_stop(struct world *w, uint32_t node);
 bool world_restart(struct world *w, uint32_t node);
 bool world_pause(struct world *w, uint32_t node);
 bool world_resume(struct world *w, uint32_t node);
+/* Calls the node's ops->action (a running, unpaused node with one); returns whether it did. */
+bool world_action(struct world *w, uint32_t node, enum node_action what, int64_t arg_us);
 /* Sets the node's wall-clock skew; returns the previous one (for the `for:` undo). */
 int64_t world_set_skew(struct world *w, uint32_t node, int64_t skew_us);
 

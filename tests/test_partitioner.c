@@ -44,11 +44,28 @@ static void test_part_for_key_uses_to_positive(void **state)
 	assert_int_equal(part_for_key((const uint8_t *)"key2", 4, 3), 2);
 }
 
+/* GroupCoordinator partitionFor with the default 50 partitions (the issue's known values),
+ * and Java's String.hashCode. */
+static void test_part_for_group_known_ids(void **state)
+{
+	(void)state;
+	assert_int_equal(part_java_hash(""), 0);
+	assert_int_equal(part_java_hash("a"), 97);
+	assert_int_equal(part_java_hash("foo"), 101574);
+	assert_int_equal(part_for_group("foo", 50), 24);
+	assert_int_equal(part_for_group("my-group", 50), 12);
+	assert_int_equal(part_for_group("group1", 50), 40);
+	/* Non-ASCII: "é" is one UTF-16 unit 0xe9; an emoji is a surrogate pair. */
+	assert_int_equal(part_java_hash("\xc3\xa9"), 0xe9);
+	assert_int_equal(part_java_hash("\xf0\x9f\x98\x80"), 31 * 0xd83d + 0xde00);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_part_murmur2_matches_kafka_utils_test),
 		cmocka_unit_test(test_part_for_key_uses_to_positive),
+		cmocka_unit_test(test_part_for_group_known_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
