@@ -225,8 +225,8 @@ static int cmd_run(int argc, char **argv)
 	o.json_file = summary.f;
 	rc = runner_run(s, &o);
 done:
-	bool keep = rc != EXIT_BAD_INPUT;
-	if (!finish_out(&trace, keep) || !finish_out(&summary, keep)) {
+	if (!finish_out(&trace, rc != EXIT_BAD_INPUT) ||
+	    !finish_out(&summary, rc != EXIT_BAD_INPUT)) {
 		fprintf(stderr, "kafkasim: writing the output failed\n");
 		rc = EXIT_BAD_INPUT;
 	}
