@@ -348,7 +348,7 @@ int check_final(struct check *c)
 		mark_removed(c, &t);
 		classify(c, &t);
 		memset(&c->total, 0, sizeof(c->total));
-		for (uint32_t tp = 0; tp < r->ccfg.nparts; tp++) {
+		for (uint32_t tp = 0; tp < r->user_parts; tp++) {
 			struct part_metrics *pm = &c->pm[tp];
 			for (uint32_t i = 0; i < c->parts[tp].n_bad; i++)
 				pm->inconsistent += (uint64_t)(c->parts[tp].bad[i].to -

@@ -63,6 +63,10 @@ struct run {
 	uint32_t                  brokers_ready;
 	struct topic_cfg         *topics;
 	struct part_cfg          *parts;
+	uint32_t                  user_parts;      /* tps below this are user topics */
+	struct group_cfg         *groups;
+	const char              **client_ids;
+	struct commit_store       commits;
 	/* producers */
 	struct producer_cfg      *pcfgs;
 	struct producer          *producers;

@@ -16,6 +16,7 @@
 #include "model/broker.h"
 #include "model/cluster.h"
 #include "model/controller.h"
+#include "model/partitioner.h"
 #include "sim/fault.h"
 #include "sim/json.h"
 #include "sim/kernel.h"
@@ -125,14 +126,23 @@ static uint32_t resolve_ref(void *ctx, const struct scen_ref *ref)
 		return r->client_node0 + ref->client;
 	case SCEN_REF_LEADER: {
 		/* Whichever broker the controller's metadata names as leader now (7). */
-		if (ref->topic == SCEN_TOPIC_OFFSETS)
-			return NET_NONE;        /* __consumer_offsets arrives with the groups */
-		uint32_t tp = r->topics[ref->topic].first_tp + ref->partition;
+		uint32_t topic = ref->topic == SCEN_TOPIC_OFFSETS ? r->ccfg.offsets_topic
+								   : ref->topic;
+		if (topic == UINT32_MAX)
+			return NET_NONE;
+		uint32_t tp = r->topics[topic].first_tp + ref->partition;
 		int32_t leader = ctl_partition(&r->controller, tp)->leader;
 		return leader == NO_LEADER ? NET_NONE : broker_node(r, leader);
 	}
-	case SCEN_REF_COORDINATOR:
-		return NET_NONE;                     /* arrives with the group coordinator */
+	case SCEN_REF_COORDINATOR: {
+		/* The leader of the group's __consumer_offsets partition. */
+		if (r->ccfg.offsets_topic == UINT32_MAX)
+			return NET_NONE;
+		uint32_t tp = r->topics[r->ccfg.offsets_topic].first_tp +
+			      r->groups[ref->group].offsets_partition;
+		int32_t leader = ctl_partition(&r->controller, tp)->leader;
+		return leader == NO_LEADER ? NET_NONE : broker_node(r, leader);
+	}
 	}
 	return NET_NONE;
 }
@@ -180,13 +190,61 @@ static void fill_topic(struct topic_cfg *t, const struct scen_topic *st, uint32_
 	t->log.cleanup_delete = (c[CFG_T_CLEANUP_POLICY].v & CFG_CLEANUP_DELETE) != 0;
 }
 
+/* __consumer_offsets (scenario-format 4): created with the cluster when the scenario has
+ * groups (Kafka creates it when a group first needs a coordinator; kafkasim's cluster forms
+ * at t = 0 with it), offsets.topic.num.partitions partitions in the default layout, its RF
+ * capped at the broker count, compacted (never deleted by retention). */
+static void fill_offsets_topic(struct run *r, struct topic_cfg *t, uint32_t first_tp)
+{
+	const struct scenario *s = r->s;
+	const struct cfg_value *c = s->cluster.cfg;
+	*t = (struct topic_cfg){
+		.name = "__consumer_offsets", .partitions = s->offsets_partitions,
+		.first_tp = first_tp, .rf = s->offsets_rf, .internal = true,
+		.min_insync_replicas = c[CFG_B_MIN_INSYNC_REPLICAS].v,
+		.unclean_leader_election = c[CFG_B_UNCLEAN_LEADER_ELECTION_ENABLE].v != 0,
+		.timestamp_before_max_ms = INT64_MAX, .timestamp_after_max_ms = INT64_MAX,
+		.max_message_bytes = c[CFG_B_MESSAGE_MAX_BYTES].v,
+	};
+	plog_config_defaults(&t->log);
+	t->log.segment_bytes = c[CFG_B_OFFSETS_TOPIC_SEGMENT_BYTES].v;
+	t->log.dirty_writeback_us = c[CFG_B_SIM_DIRTY_WRITEBACK].v;
+	t->log.cleanup_delete = false;
+}
+
+static int setup_groups(struct run *r, uint32_t offsets_topic)
+{
+	const struct scenario *s = r->s;
+	r->groups = calloc(s->group_count + 1, sizeof(*r->groups));
+	r->client_ids = calloc(s->client_count + 1, sizeof(*r->client_ids));
+	if (r->groups == NULL || r->client_ids == NULL)
+		return -1;
+	for (uint32_t g = 0; g < s->group_count; g++)
+		r->groups[g] = (struct group_cfg){
+			.name = s->groups[g].name,
+			.offsets_partition = part_for_group(s->groups[g].name, s->offsets_partitions),
+		};
+	for (uint32_t c = 0; c < s->client_count; c++)
+		r->client_ids[c] = s->clients[c].id;
+	r->ccfg.ngroups = s->group_count;
+	r->ccfg.groups = r->groups;
+	r->ccfg.offsets_topic = offsets_topic;
+	r->ccfg.nclients = s->client_count;
+	r->ccfg.client_ids = r->client_ids;
+	return 0;
+}
+
 static int setup_topics(struct run *r)
 {
 	const struct scenario *s = r->s;
-	uint32_t nparts = 0;
+	bool offsets = s->group_count > 0;
+	uint32_t nparts = 0, ntopics = s->topic_count + (offsets ? 1 : 0);
 	for (uint32_t t = 0; t < s->topic_count; t++)
 		nparts += s->topics[t].partitions;
-	r->topics = calloc(s->topic_count + 1, sizeof(*r->topics));
+	r->user_parts = nparts;
+	if (offsets)
+		nparts += s->offsets_partitions;
+	r->topics = calloc(ntopics + 1, sizeof(*r->topics));
 	r->parts = calloc(nparts + 1, sizeof(*r->parts));
 	if (r->topics == NULL || r->parts == NULL)
 		return -1;
@@ -201,11 +259,21 @@ static int setup_topics(struct run *r)
 				.replicas = &st->replicas[p * st->rf],
 			};
 	}
-	r->ccfg.ntopics = s->topic_count;
+	if (offsets) {
+		uint32_t t = s->topic_count;
+		fill_offsets_topic(r, &r->topics[t], tp);
+		for (uint32_t p = 0; p < s->offsets_partitions; p++, tp++)
+			r->parts[tp] = (struct part_cfg){
+				.topic = t, .partition = p, .rf = s->offsets_rf,
+				.replicas = &s->offsets_replicas[p * s->offsets_rf],
+			};
+	}
+	r->ccfg.ntopics = ntopics;
 	r->ccfg.topics = r->topics;
 	r->ccfg.nparts = nparts;
 	r->ccfg.parts = r->parts;
-	return 0;
+	r->ccfg.offsets_topic = UINT32_MAX;
+	return setup_groups(r, offsets ? s->topic_count : UINT32_MAX);
 }
 
 static void fill_broker_cfg(struct broker_cfg *bc, const struct scen_broker *sb)
@@ -231,6 +299,10 @@ static void fill_broker_cfg(struct broker_cfg *bc, const struct scen_broker *sb)
 		.dirty_writeback_us = bcfg(sb, CFG_B_SIM_DIRTY_WRITEBACK),
 		.truncation = bcfg(sb, CFG_B_SIM_TRUNCATION) == CFG_TRUNC_HIGH_WATERMARK
 			? TRUNCATE_HIGH_WATERMARK : TRUNCATE_LEADER_EPOCH,
+		.group_initial_rebalance_delay_ms = bcfg(sb, CFG_B_GROUP_INITIAL_REBALANCE_DELAY_MS),
+		.group_min_session_timeout_ms = bcfg(sb, CFG_B_GROUP_MIN_SESSION_TIMEOUT_MS),
+		.group_max_session_timeout_ms = bcfg(sb, CFG_B_GROUP_MAX_SESSION_TIMEOUT_MS),
+		.offsets_commit_timeout_ms = bcfg(sb, CFG_B_OFFSETS_COMMIT_TIMEOUT_MS),
 	};
 }
 
@@ -270,9 +342,10 @@ static int setup_models(struct run *r)
 		return -1;
 	r->controller_ready = true;
 	for (uint32_t i = 0; i < nb; i++) {
+		r->brokers_ready = i + 1;
 		if (broker_init(&r->brokers[i], &r->bcfgs[i], &r->ccfg, i) != 0)
 			return -1;
-		r->brokers_ready = i + 1;
+		r->brokers[i].commits = &r->commits;
 	}
 	return 0;
 }
@@ -511,6 +584,9 @@ static void cleanup(struct run *r)
 	free(r->brokers);
 	free(r->topics);
 	free(r->parts);
+	free(r->groups);
+	free(r->client_ids);
+	free(r->commits.recs);
 	if (r->check_ready)
 		check_free(&r->check);
 	free(r->power_noted);

@@ -35,7 +35,9 @@ void summary_free(struct run *r)
 
 static uint32_t tp_of(const struct run *r, struct scen_tp t)
 {
-	return r->topics[t.topic].first_tp + t.partition;
+	uint32_t topic = t.topic == SCEN_TOPIC_OFFSETS ? r->ccfg.offsets_topic : t.topic;
+	assert(topic != UINT32_MAX);
+	return r->topics[topic].first_tp + t.partition;
 }
 
 static uint64_t count_state(const struct run *r, uint32_t p, enum rec_state st)
@@ -75,7 +77,7 @@ static int64_t per_partition(const struct run *r, const struct scen_expect *e,
 	if (e->has_partition)
 		return f(r, tp_of(r, e->partition));
 	int64_t n = 0;
-	for (uint32_t tp = 0; tp < r->ccfg.nparts; tp++)
+	for (uint32_t tp = 0; tp < r->user_parts; tp++)   /* user topics only (4) */
 		n += f(r, tp);
 	return n;
 }
@@ -142,7 +144,8 @@ static bool state_metric(struct run *r, const struct scen_expect *e, int64_t *v)
 	case SCEN_M_OFFLINE_MS: *v = per_partition(r, e, pm_offline_ms); return true;
 	default: break;
 	}
-	if (!e->has_partition || e->partition.topic == SCEN_TOPIC_OFFSETS)
+	if (!e->has_partition ||
+	    (e->partition.topic == SCEN_TOPIC_OFFSETS && r->ccfg.offsets_topic == UINT32_MAX))
 		return false;
 	uint32_t tp = tp_of(r, e->partition);
 	const struct md_part_state *p = ctl_partition(&r->controller, tp);
@@ -172,7 +175,7 @@ static int cmp_i32(const void *a, const void *b)
 static bool list_metric(struct run *r, const struct scen_expect *e, struct run_check *c)
 {
 	if ((e->metric != SCEN_M_ISR && e->metric != SCEN_M_ELR) || !e->has_partition ||
-	    e->partition.topic == SCEN_TOPIC_OFFSETS)
+	    (e->partition.topic == SCEN_TOPIC_OFFSETS && r->ccfg.offsets_topic == UINT32_MAX))
 		return false;
 	const struct md_part_state *p = ctl_partition(&r->controller, tp_of(r, e->partition));
 	const int32_t *src = e->metric == SCEN_M_ISR ? p->isr : p->elr;
@@ -378,7 +381,7 @@ static void print_producers(struct run *r, FILE *f)
 static uint64_t total_elections(const struct run *r, bool unclean)
 {
 	uint64_t n = 0;
-	for (uint32_t tp = 0; tp < r->ccfg.nparts; tp++)
+	for (uint32_t tp = 0; tp < r->user_parts; tp++)
 		n += unclean ? r->controller.stats[tp].unclean_elections
 			     : r->controller.stats[tp].elections;
 	return n;
@@ -387,7 +390,7 @@ static uint64_t total_elections(const struct run *r, bool unclean)
 static int64_t total_offline_ms(const struct run *r)
 {
 	int64_t n = 0;
-	for (uint32_t tp = 0; tp < r->ccfg.nparts; tp++)
+	for (uint32_t tp = 0; tp < r->user_parts; tp++)
 		n += pm_offline_ms(r, tp);
 	return n;
 }
