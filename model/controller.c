@@ -613,6 +613,9 @@ static int16_t alter_validate(const struct controller *c, const struct alter_par
 	int b = md_broker_index(c->cluster, a->leader);
 	if (b < 0 || c->img.brokers[b].broker_epoch != a->broker_epoch)
 		return KERR_STALE_BROKER_EPOCH;
+	/* Epochs above the controller's: this controller is stale (validateAlterPartitionData). */
+	if (a->leader_epoch > p->leader_epoch || a->partition_epoch > p->partition_epoch)
+		return KERR_NOT_CONTROLLER;
 	if (p->leader != a->leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
 	if (a->leader_epoch != p->leader_epoch)

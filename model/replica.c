@@ -68,13 +68,24 @@ static void trace_partition(struct broker *b, struct node_ctx *ctx, const char *
 	trace_end(l);
 }
 
+/* Partition.isReplicaIsrEligible (KIP-841, KIP-903): unfenced, not in controlled shutdown,
+ * and fetched since this broker became leader with its registered broker epoch (or -1). */
+static bool isr_eligible(const struct broker *b, const struct follower_state *f)
+{
+	int bi = md_broker_index(b->cluster, f->broker_id);
+	return bi >= 0 && f->leo >= 0 && !b->img.brokers[bi].fenced &&
+	       !b->img.brokers[bi].shutting_down &&
+	       (f->broker_epoch == -1 || f->broker_epoch == b->img.brokers[bi].broker_epoch);
+}
+
 /* ---- the high watermark --------------------------------------------------------------- */
 
 static void complete_produces(struct broker *b, struct node_ctx *ctx, uint32_t tp);
 
 /* Partition.maybeIncrementLeaderHW: the smallest LEO among the leader and the followers that
- * are in the maximal ISR or caught up within replica.lag.time.max.ms; never while the
- * committed ISR is below the effective min ISR (isUnderMinIsr, Kafka 3.7+); only up. */
+ * are in the maximal ISR, or caught up within replica.lag.time.max.ms and ISR-eligible
+ * (shouldWaitForReplicaToJoinIsr); never while the committed ISR is below the effective
+ * min ISR (isUnderMinIsr, Kafka 3.7+); only up. */
 void repl_maybe_increment_hw(struct broker *b, struct node_ctx *ctx, struct replica *r)
 {
 	if (!r->is_leader || r->n_isr < effective_min_isr(b, r->tp))
@@ -84,7 +95,7 @@ void repl_maybe_increment_hw(struct broker *b, struct node_ctx *ctx, struct repl
 	for (uint32_t i = 0; i < r->nfs; i++) {
 		const struct follower_state *f = &r->fs[i];
 		bool counts = in_maximal_isr(r, f->broker_id) ||
-			      ctx->now_us - f->last_caught_up_us <= lag_us;
+			      (ctx->now_us - f->last_caught_up_us <= lag_us && isr_eligible(b, f));
 		if (counts && f->leo < hw)
 			hw = f->leo;
 	}
@@ -203,9 +214,7 @@ static void maybe_expand_isr(struct broker *b, struct node_ctx *ctx, struct repl
 		return;
 	if (f->leo < plog_hw(&r->log) || f->leo < r->epoch_start_offset)
 		return;
-	int bi = md_broker_index(b->cluster, f->broker_id);
-	if (bi < 0 || b->img.brokers[bi].fenced || b->img.brokers[bi].shutting_down ||
-	    b->img.brokers[bi].broker_epoch != f->broker_epoch)
+	if (!isr_eligible(b, f))
 		return;
 	int32_t isr[LIMIT_BROKERS];
 	uint32_t n = 0;
@@ -264,6 +273,12 @@ static void append_one(struct broker *b, struct node_ctx *ctx, const struct prod
 	struct replica *r = &b->replicas[pp->tp];
 	const struct topic_cfg *t = topic_of(b, pp->tp);
 	int64_t now_ms = broker_now_ms(ctx);
+	/* Partition.appendRecordsToLeader: acks=all needs the ISR at the minimum first, before
+	 * the log validates anything. */
+	if (q->acks == -1 && r->n_isr < effective_min_isr(b, pp->tp)) {
+		out->error = KERR_NOT_ENOUGH_REPLICAS;
+		return;
+	}
 	/* LogValidator.validateTimestamp (CreateTime only; KIP-937/KIP-1030 bounds). */
 	if (!t->log_append_time &&
 	    (now_ms - pp->max_timestamp_ms > t->timestamp_before_max_ms ||
@@ -273,11 +288,6 @@ static void append_one(struct broker *b, struct node_ctx *ctx, const struct prod
 	}
 	if (pp->size_bytes > t->max_message_bytes) {
 		out->error = KERR_MESSAGE_TOO_LARGE;
-		return;
-	}
-	/* Partition.appendRecordsToLeader: acks=all needs the ISR at the minimum first. */
-	if (q->acks == -1 && r->n_isr < effective_min_isr(b, pp->tp)) {
-		out->error = KERR_NOT_ENOUGH_REPLICAS;
 		return;
 	}
 	struct plog_batch batch = {
@@ -537,33 +547,49 @@ static void fetch_one(struct broker *b, struct node_ctx *ctx, const struct fetch
 	a->resp.diverging_epoch = -1;
 	a->resp.diverging_end_offset = -1;
 	a->resp.high_watermark = a->resp.log_start_offset = a->resp.log_end_offset = -1;
-	if (fp->tp >= b->cluster->nparts || !b->replicas[fp->tp].hosted ||
-	    !b->replicas[fp->tp].is_leader) {
+	if (fp->tp >= b->cluster->nparts || !b->replicas[fp->tp].hosted) {
 		a->resp.error = KERR_NOT_LEADER_OR_FOLLOWER;
 		return;
 	}
 	struct replica *r = &b->replicas[fp->tp];
 	a->resp.leader_epoch = r->leader_epoch;
+	/* Partition.getLocalLog: the leader epoch is checked before leadership. */
 	if (fp->current_leader_epoch >= 0 && fp->current_leader_epoch != r->leader_epoch) {
 		a->resp.error = fp->current_leader_epoch < r->leader_epoch
 			? KERR_FENCED_LEADER_EPOCH : KERR_UNKNOWN_LEADER_EPOCH;
 		return;
 	}
+	if (!r->is_leader) {
+		a->resp.error = KERR_NOT_LEADER_OR_FOLLOWER;
+		return;
+	}
+	/* Partition.readRecords answers with the offsets from before this fetch's update of
+	 * the follower's state: a follower learns a HW its fetch moved with its next fetch. */
+	a->resp.high_watermark = plog_hw(&r->log);
+	a->resp.log_start_offset = plog_log_start(&r->log);
+	a->resp.log_end_offset = plog_leo(&r->log);
 	bool follower_fetch = q->replica_id >= 0;
 	/* KIP-595 / Kafka 2.7+: a follower whose last fetched epoch ends earlier on the
 	 * leader (or is unknown to it) is told where to truncate instead of getting data. */
 	if (follower_fetch && fp->last_fetched_epoch >= 0) {
 		struct plog_epoch_end e = plog_end_offset_for_epoch(&r->log, fp->last_fetched_epoch);
+		/* readRecords: an unknown epoch end, or an offset below the log start, is out of
+		 * range whether or not the epochs diverge. */
+		if (e.epoch == PLOG_NO_EPOCH || e.end_offset < 0 ||
+		    fp->fetch_offset < plog_log_start(&r->log)) {
+			a->resp.error = KERR_OFFSET_OUT_OF_RANGE;
+			return;
+		}
 		if (e.epoch < fp->last_fetched_epoch || e.end_offset < fp->fetch_offset) {
 			a->resp.diverged = 1;
 			a->resp.diverging_epoch = e.epoch;
 			a->resp.diverging_end_offset = e.end_offset;
-			goto offsets;
+			return;
 		}
 	}
 	if (fp->fetch_offset < plog_log_start(&r->log) || fp->fetch_offset > plog_leo(&r->log)) {
 		a->resp.error = KERR_OFFSET_OUT_OF_RANGE;
-		goto offsets;
+		return;
 	}
 	if (follower_fetch && update)
 		update_follower(b, ctx, r, q, fp->fetch_offset);
@@ -571,10 +597,6 @@ static void fetch_one(struct broker *b, struct node_ctx *ctx, const struct fetch
 	int64_t upper = follower_fetch ? plog_leo(&r->log) : plog_hw(&r->log);
 	if (fp->fetch_offset < upper)
 		a->view = plog_read(&r->log, fp->fetch_offset, fp->partition_max_bytes, upper);
-offsets:
-	a->resp.high_watermark = plog_hw(&r->log);
-	a->resp.log_start_offset = plog_log_start(&r->log);
-	a->resp.log_end_offset = plog_leo(&r->log);
 }
 
 /* Builds and sends the response; returns false if it has nothing to say yet and may wait. */
