@@ -721,6 +721,66 @@ static void test_repl_last_caught_up_time_follows_update_fetch_state(void **stat
 	assert_int_equal(fstate(0, 2)->last_caught_up_us, 8 * SEC + LAT_US);
 }
 
+/* ---- ISR changes --------------------------------------------------------------------- */
+
+/* PART maybeExpandIsr / canAddReplicaToIsr / isFollowerInSync: a follower outside the ISR
+ * whose LEO reaches the HW and its leader epoch's start offset, and which is ISR-eligible
+ * (not fenced: KIP-841), is proposed with an AlterPartition naming the leader's epochs; the
+ * pending addition is part of the maximal ISR, so the HW waits for it at once. */
+static void test_repl_isr_expand_proposes_follower_at_hw(void **state)
+{
+	(void)state;
+	setup_rf3(1);
+	run_to(1 * SEC);
+	push_partition(0, 1, 0, 1, LIST(1, 2));
+	produce(1, 30000, 0, 2);
+	follow(2, 0, 2);
+	assert_int_equal(hw(0), 2);
+	push_broker(3, true, false);
+	follow(3, 0, 2);
+	assert_int_equal(h.fc.n_alter, 0);            /* fenced: not eligible */
+	push_broker(3, false, false);
+	follow(3, 0, 1);
+	assert_int_equal(h.fc.n_alter, 0);            /* below the HW */
+	follow(3, 0, 2);
+	assert_int_equal(h.fc.n_alter, 1);
+	assert_int_equal(h.fc.alter.leader, 1);
+	assert_int_equal(h.fc.alter.leader_epoch, 0);
+	assert_int_equal(h.fc.alter.partition_epoch, 1);
+	assert_int_equal(h.fc.alter.n_isr, 3);
+	assert_int_equal(h.fc.alter_isr[2], 3);
+	produce(1, 30000, 0, 1);
+	follow(2, 0, 3);
+	assert_int_equal(hw(0), 2);                   /* 3 is in the maximal ISR */
+	push_partition(0, 1, 0, 2, LIST(1, 2, 3));
+	assert_int_equal(rep(0)->n_isr, 3);
+	follow(3, 0, 3);
+	assert_int_equal(hw(0), 3);
+}
+
+/* PART maybeShrinkIsr / getOutOfSyncReplicas, run every replica.lag.time.max.ms / 2
+ * (ReplicaManager "isr-expiration"): an ISR follower that is neither at the leader's LEO
+ * nor caught up within replica.lag.time.max.ms is proposed for removal, at the first run
+ * after its lag passes 30 s. */
+static void test_repl_isr_shrink_proposes_lagging_follower_removal(void **state)
+{
+	(void)state;
+	setup_rf3(1);
+	run_to(1 * SEC);
+	follow(3, 0, 0);                              /* last caught up at 1.001 s */
+	run_to(2 * SEC);
+	produce(1, 30000, 0, 1);
+	follow(2, 0, 1);                              /* 2 stays at the leader's LEO */
+	run_to(45 * SEC - 1);
+	assert_int_equal(h.fc.n_alter, 0);            /* 30 s run: 28.999 s behind */
+	run_to(45 * SEC + LAT_US);
+	assert_int_equal(h.fc.n_alter, 1);
+	assert_int_equal(h.fc.alter.n_isr, 2);
+	assert_int_equal(h.fc.alter_isr[0], 1);
+	assert_int_equal(h.fc.alter_isr[1], 2);
+	assert_int_equal(rep(0)->n_isr, 3);           /* until the controller commits it */
+}
+
 /* ---- produce ------------------------------------------------------------------------------- */
 
 /* PART appendRecordsToLeader: "if (inSyncSize < minIsr && requiredAcks == -1) throw
@@ -1050,6 +1110,9 @@ int main(void)
 		cmocka_unit_test_teardown(
 			test_repl_hw_never_decreases_and_new_epoch_waits_for_followers, teardown),
 		cmocka_unit_test_teardown(test_repl_last_caught_up_time_follows_update_fetch_state,
+					  teardown),
+		cmocka_unit_test_teardown(test_repl_isr_expand_proposes_follower_at_hw, teardown),
+		cmocka_unit_test_teardown(test_repl_isr_shrink_proposes_lagging_follower_removal,
 					  teardown),
 		cmocka_unit_test_teardown(
 			test_repl_produce_acks_all_below_min_isr_is_not_enough_replicas, teardown),
