@@ -201,8 +201,10 @@ static void process_part(struct broker *b, struct node_ctx *ctx, int32_t leader_
 	if (pr->tp >= b->cluster->nparts)
 		return;
 	struct replica *r = &b->replicas[pr->tp];
-	if (!fetchable(r, leader_id, ctx->now_us) || pr->leader_epoch != r->leader_epoch)
+	if (!fetchable(r, leader_id, ctx->now_us))
 		return;   /* the role changed while the fetch was out */
+	if (pr->error == KERR_NONE && pr->leader_epoch != r->leader_epoch)
+		return;   /* data from another epoch than the one this broker follows */
 	int64_t leo = plog_leo(&r->log);
 	int64_t now_ms = broker_now_ms(ctx);
 	broker_mark(b, r->tp);
