@@ -23,7 +23,8 @@ int check_init(struct check *c, struct run *r)
 	c->parts = calloc(cc->nparts + 1, sizeof(*c->parts));
 	c->pm = calloc(cc->nparts + 1, sizeof(*c->pm));
 	c->nonmonotonic = calloc(r->s->producer_count + 1, sizeof(*c->nonmonotonic));
-	if (c->parts == NULL || c->pm == NULL || c->nonmonotonic == NULL)
+	c->gm = calloc(r->s->group_count + 1, sizeof(*c->gm));
+	if (c->parts == NULL || c->pm == NULL || c->nonmonotonic == NULL || c->gm == NULL)
 		return -1;
 	bool hw_rule = false;
 	for (uint32_t b = 0; b < cc->brokers; b++)
@@ -49,6 +50,7 @@ void check_free(struct check *c)
 	free(c->parts);
 	free(c->pm);
 	free(c->nonmonotonic);
+	free(c->gm);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -182,6 +184,8 @@ bool check_after_event(struct check *c)
 				c->parts[tp].data_loss_possible = true;
 		r->ctl_unclean_seen = r->controller.unclean_total;
 	}
+	if (r->procs_checked < r->procs.n && !check_groups_event(c))
+		return false;
 	for (uint32_t b = 0; b < r->ccfg.brokers && !c->broken; b++) {
 		struct broker *br = &r->brokers[b];
 		bool off = world_node_state(&r->world, r->broker_node0 + b) ==
@@ -363,5 +367,5 @@ int check_final(struct check *c)
 		}
 	}
 	tally_free(&t, r->s->producer_count);
-	return rc;
+	return rc == 0 ? check_groups_final(c) : rc;
 }

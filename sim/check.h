@@ -48,6 +48,11 @@ struct part_metrics {
 	uint64_t inconsistent;
 };
 
+struct group_metrics {
+	uint64_t consumed, redelivered, skipped, unseen, rebalances;
+	int64_t  lag;
+};
+
 struct check {
 	struct run        *run;
 	struct check_part *parts;
@@ -58,6 +63,7 @@ struct check {
 	struct part_metrics  total;
 	uint64_t             failed_but_present;
 	uint64_t            *nonmonotonic;   /* [producers] */
+	struct group_metrics *gm;            /* [groups] */
 };
 
 int  check_init(struct check *c, struct run *r);
@@ -69,5 +75,12 @@ bool check_after_event(struct check *c);
 void check_note_power_loss(struct check *c, uint32_t broker_index);
 /* Computes the end-of-run metrics. Returns 0 or -1 (out of memory). */
 int  check_final(struct check *c);
+
+/* check_groups.c: the consumer side. */
+bool check_groups_event(struct check *c);
+int  check_groups_final(struct check *c);
+/* The committed offset of group g for tp at its coordinator now, -1 if none. */
+int64_t check_committed(const struct run *r, uint32_t g, uint32_t tp);
+const struct broker *check_coordinator(const struct run *r, uint32_t g);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "model/broker.h"
 #include "model/cluster.h"
+#include "model/consumer.h"
 #include "model/controller.h"
 #include "model/producer.h"
 #include "model/records.h"
@@ -36,6 +37,7 @@ struct run_check {
 	int64_t     actual;
 	int32_t     list[RUN_LIST_MAX];   /* a list metric's actual value, sorted */
 	uint32_t    list_len;
+	bool        is_tps;      /* list holds partitions (tps), not broker ids */
 	const char *why;         /* when not evaluated */
 };
 
@@ -76,6 +78,14 @@ struct run {
 	bool                     *key_null;
 	struct check              check;
 	bool                      check_ready;
+	/* consumers */
+	struct consumer_cfg      *ccfgs;
+	struct consumer          *consumers;       /* groups' members, group after group */
+	uint32_t                  nconsumers;
+	uint32_t                  consumers_ready;
+	uint32_t                 *consumer_of_client;
+	struct proc_log           procs;
+	uint64_t                  procs_checked;   /* proc events the checker has seen */
 	/* records */
 	struct rec_store          store;
 	struct rec_outcome      **outcomes;        /* [producers][messages] */

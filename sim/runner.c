@@ -15,6 +15,7 @@
 
 #include "model/broker.h"
 #include "model/cluster.h"
+#include "model/consumer.h"
 #include "model/controller.h"
 #include "model/partitioner.h"
 #include "sim/fault.h"
@@ -26,28 +27,6 @@
 #include "sim/trace.h"
 #include "sim/units.h"
 #include "sim/world.h"
-
-/* Clients whose Kafka behaviour is not modelled yet keep a node (faults can target them)
- * but do nothing. */
-static void idle_start(void *m, struct node_ctx *c) { (void)m; (void)c; }
-static void idle_halt(void *m, enum node_halt h, int64_t t) { (void)m; (void)h; (void)t; }
-static void idle_message(void *m, struct node_ctx *c, conn_id conn, const struct net_msg *msg,
-			 const void *blob, uint32_t len)
-{
-	(void)m; (void)c; (void)conn; (void)msg; (void)blob; (void)len;
-}
-static void idle_conn(void *m, struct node_ctx *c, conn_id conn, enum conn_event ev)
-{
-	(void)m; (void)c; (void)conn; (void)ev;
-}
-static void idle_timer(void *m, struct node_ctx *c, uint32_t kind, uint64_t arg)
-{
-	(void)m; (void)c; (void)kind; (void)arg;
-}
-static const struct node_ops idle_client_ops = {
-	.start = idle_start, .halt = idle_halt, .message = idle_message,
-	.conn_event = idle_conn, .timer = idle_timer,
-};
 
 /* Trace kinds that make the timeline, sorted for a binary search (this runs per line). */
 static const char *const notable[] = {
@@ -147,15 +126,19 @@ static uint32_t resolve_ref(void *ctx, const struct scen_ref *ref)
 	return NET_NONE;
 }
 
+/* `leave` and `stall` of a consumer member (scenario-format 7, 11.4). */
 static void client_action(void *ctx, enum scen_fault_kind kind, uint32_t node, int64_t for_us)
 {
 	struct run *r = ctx;
-	(void)for_us;
-	struct trace_line *l = trace_begin(&r->trace, world_now_us(&r->world),
-					   world_node_name(&r->world, node), "client_action");
-	trace_str(l, "action", scen_fault_kind_name(kind));
-	trace_str(l, "note", "consumer behaviour is not modelled in this version");
-	trace_end(l);
+	enum node_action what = kind == SCEN_FAULT_LEAVE ? NODE_ACTION_LEAVE : NODE_ACTION_STALL;
+	if (!world_action(&r->world, node, what, kind == SCEN_FAULT_STALL ? for_us : 0)) {
+		struct trace_line *l = trace_begin(&r->trace, world_now_us(&r->world),
+						   world_node_name(&r->world, node),
+						   "client_action_skipped");
+		trace_str(l, "action", scen_fault_kind_name(kind));
+		trace_str(l, "why", "the member is not running");
+		trace_end(l);
+	}
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */
@@ -438,6 +421,93 @@ static int setup_producers(struct run *r)
 	return 0;
 }
 
+static int64_t cc_v(const struct scen_member *m, enum cfg_consumer_id id)
+{
+	return m->cfg[id].v;
+}
+
+static enum consumer_commit commit_of(enum scen_commit c)
+{
+	switch (c) {
+	case SCEN_COMMIT_AUTO: return CONSUMER_COMMIT_AUTO;
+	case SCEN_COMMIT_AFTER_PROCESSING: return CONSUMER_COMMIT_AFTER_PROCESSING;
+	case SCEN_COMMIT_BEFORE_PROCESSING: return CONSUMER_COMMIT_BEFORE_PROCESSING;
+	case SCEN_COMMIT_NONE: return CONSUMER_COMMIT_NONE;
+	}
+	return CONSUMER_COMMIT_NONE;
+}
+
+static enum consumer_reset reset_of(int64_t v)
+{
+	switch ((enum cfg_offset_reset)v) {
+	case CFG_RESET_LATEST: return CONSUMER_RESET_LATEST;
+	case CFG_RESET_EARLIEST: return CONSUMER_RESET_EARLIEST;
+	case CFG_RESET_NONE: return CONSUMER_RESET_NONE;
+	case CFG_RESET_BY_DURATION: return CONSUMER_RESET_BY_DURATION;
+	}
+	return CONSUMER_RESET_LATEST;
+}
+
+static void fill_consumer_cfg(struct run *r, struct consumer_cfg *cc, uint32_t g,
+			      const struct scen_member *m)
+{
+	const struct scen_group *sg = &r->s->groups[g];
+	*cc = (struct consumer_cfg){
+		.client = m->client, .group = g, .topics = m->topics, .n_topics = m->topic_count,
+		.start_us = m->start_us, .process_us = sg->process_us,
+		.commit = commit_of(m->commit),
+		.reset = reset_of(cc_v(m, CFG_C_AUTO_OFFSET_RESET)),
+		.reset_by_duration_ms = m->cfg[CFG_C_AUTO_OFFSET_RESET].aux / 1000,
+		.auto_commit_interval_ms = cc_v(m, CFG_C_AUTO_COMMIT_INTERVAL_MS),
+		.session_timeout_ms = cc_v(m, CFG_C_SESSION_TIMEOUT_MS),
+		.heartbeat_interval_ms = cc_v(m, CFG_C_HEARTBEAT_INTERVAL_MS),
+		.max_poll_interval_ms = cc_v(m, CFG_C_MAX_POLL_INTERVAL_MS),
+		.max_poll_records = cc_v(m, CFG_C_MAX_POLL_RECORDS),
+		.fetch_min_bytes = cc_v(m, CFG_C_FETCH_MIN_BYTES),
+		.fetch_max_bytes = cc_v(m, CFG_C_FETCH_MAX_BYTES),
+		.fetch_max_wait_ms = cc_v(m, CFG_C_FETCH_MAX_WAIT_MS),
+		.max_partition_fetch_bytes = cc_v(m, CFG_C_MAX_PARTITION_FETCH_BYTES),
+		.request_timeout_ms = cc_v(m, CFG_C_REQUEST_TIMEOUT_MS),
+		.default_api_timeout_ms = cc_v(m, CFG_C_DEFAULT_API_TIMEOUT_MS),
+		.retry_backoff_ms = cc_v(m, CFG_C_RETRY_BACKOFF_MS),
+		.retry_backoff_max_ms = cc_v(m, CFG_C_RETRY_BACKOFF_MAX_MS),
+		.metadata_max_age_ms = cc_v(m, CFG_C_METADATA_MAX_AGE_MS),
+		.reconnect_backoff_ms = cc_v(m, CFG_C_RECONNECT_BACKOFF_MS),
+		.reconnect_backoff_max_ms = cc_v(m, CFG_C_RECONNECT_BACKOFF_MAX_MS),
+		.socket_connection_setup_timeout_ms =
+			cc_v(m, CFG_C_SOCKET_CONNECTION_SETUP_TIMEOUT_MS),
+	};
+	for (unsigned k = 0; k < CFG_ASSIGNORS_MAX && k < 4; k++)
+		cc->assignors[k] = (uint8_t)cfg_assignor_at(cc_v(m, CFG_C_PARTITION_ASSIGNMENT_STRATEGY),
+							     k);
+}
+
+static int setup_consumers(struct run *r)
+{
+	const struct scenario *s = r->s;
+	uint32_t n = 0;
+	for (uint32_t g = 0; g < s->group_count; g++)
+		n += s->groups[g].member_count;
+	r->ccfgs = calloc(n + 1, sizeof(*r->ccfgs));
+	r->consumers = calloc(n + 1, sizeof(*r->consumers));
+	r->consumer_of_client = calloc(s->client_count + 1, sizeof(*r->consumer_of_client));
+	if (r->ccfgs == NULL || r->consumers == NULL || r->consumer_of_client == NULL)
+		return -1;
+	uint32_t k = 0;
+	for (uint32_t g = 0; g < s->group_count; g++)
+		for (uint32_t i = 0; i < s->groups[g].member_count; i++, k++) {
+			const struct scen_member *m = &s->groups[g].members[i];
+			fill_consumer_cfg(r, &r->ccfgs[k], g, m);
+			r->consumer_of_client[m->client] = k;
+			r->consumers_ready = k + 1;
+			if (consumer_init(&r->consumers[k], &r->ccfgs[k], &r->ccfg, &r->store,
+					  &r->procs) != 0)
+				return -1;
+		}
+	r->nconsumers = n;
+	return 0;
+}
+
 static int add_nodes(struct run *r)
 {
 	const struct scenario *s = r->s;
@@ -463,8 +533,8 @@ static int add_nodes(struct run *r)
 			rc = world_add_node(&r->world, NODE_PRODUCER, cl->id, &producer_ops,
 					    &r->producers[cl->index], &idx);
 		else
-			rc = world_add_node(&r->world, NODE_CONSUMER, cl->id, &idle_client_ops,
-					    NULL, &idx);
+			rc = world_add_node(&r->world, NODE_CONSUMER, cl->id, &consumer_ops,
+					    &r->consumers[r->consumer_of_client[c]], &idx);
 		if (rc != 0)
 			return -1;
 	}
@@ -499,7 +569,8 @@ static int setup(struct run *r)
 	if (world_init(&r->world, &r->kernel, &r->trace, r->seed, &np) != 0)
 		return -1;
 	world_set_runner_handler(&r->world, NULL, NULL);
-	if (setup_models(r) != 0 || setup_producers(r) != 0 || add_nodes(r) != 0)
+	if (setup_models(r) != 0 || setup_producers(r) != 0 || setup_consumers(r) != 0 ||
+	    add_nodes(r) != 0)
 		return -1;
 	r->power_noted = calloc(s->cluster.broker_count + 1, sizeof(*r->power_noted));
 	if (r->power_noted == NULL || check_init(&r->check, r) != 0)
@@ -530,7 +601,9 @@ static bool models_out_of_memory(const struct run *r)
 		oom |= r->brokers[b].oom;
 	for (uint32_t p = 0; p < r->producers_ready; p++)
 		oom |= producer_nomem(&r->producers[p]);
-	return oom;
+	for (uint32_t c = 0; c < r->consumers_ready; c++)
+		oom |= consumer_nomem(&r->consumers[c]);
+	return oom || r->procs.oom;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -598,6 +671,12 @@ static void cleanup(struct run *r)
 	free(r->outcomes);
 	free(r->producers);
 	free(r->pcfgs);
+	for (uint32_t i = 0; i < r->consumers_ready; i++)
+		consumer_free(&r->consumers[i]);
+	free(r->consumers);
+	free(r->ccfgs);
+	free(r->consumer_of_client);
+	free(r->procs.ev);
 	free(r->key_bytes);
 	free(r->key_lens);
 	free(r->key_null);

@@ -110,6 +110,39 @@ static const struct replica *leader_replica(const struct run *r, uint32_t tp)
 	return bi < 0 ? NULL : broker_replica(&r->brokers[bi], tp);
 }
 
+static uint64_t consumer_errors_of(const struct run *r, uint32_t g, const char *code)
+{
+	uint64_t n = 0;
+	for (int e = 0; e < CEX_COUNT; e++) {
+		if (code != NULL && strcmp(consumer_exception_name((enum consumer_exception)e),
+					   code) != 0)
+			continue;
+		for (uint32_t k = 0; k < r->nconsumers; k++)
+			if (r->ccfgs[k].group == g)
+				n += consumer_errors(&r->consumers[k], (enum consumer_exception)e);
+	}
+	return n;
+}
+
+static bool group_metric(struct run *r, const struct scen_expect *e, int64_t *v)
+{
+	if (!e->has_group)
+		return false;
+	const struct group_metrics *gm = &r->check.gm[e->group];
+	switch (e->metric) {
+	case SCEN_M_CONSUMED: *v = (int64_t)gm->consumed; return true;
+	case SCEN_M_REDELIVERED: *v = (int64_t)gm->redelivered; return true;
+	case SCEN_M_SKIPPED: *v = (int64_t)gm->skipped; return true;
+	case SCEN_M_UNSEEN: *v = (int64_t)gm->unseen; return true;
+	case SCEN_M_LAG: *v = gm->lag; return true;
+	case SCEN_M_REBALANCES: *v = (int64_t)gm->rebalances; return true;
+	case SCEN_M_CONSUMER_ERRORS:
+		*v = (int64_t)consumer_errors_of(r, e->group, e->has_code ? e->code : NULL);
+		return true;
+	default: return false;
+	}
+}
+
 /* End-of-run metrics are valid once check_final ran. */
 static bool end_metric(struct run *r, const struct scen_expect *e, int64_t *v)
 {
@@ -130,7 +163,7 @@ static bool end_metric(struct run *r, const struct scen_expect *e, int64_t *v)
 		return true;
 	}
 	case SCEN_M_PRODUCE_ERRORS: *v = (int64_t)produce_errors(r, e); return true;
-	default: return false;
+	default: return group_metric(r, e, v);
 	}
 }
 
@@ -155,6 +188,9 @@ static bool state_metric(struct run *r, const struct scen_expect *e, int64_t *v)
 	case SCEN_M_LEADER_EPOCH: *v = p->leader_epoch; return true;
 	case SCEN_M_HW: *v = lr ? plog_hw(&lr->log) : -1; return true;
 	case SCEN_M_LOG_START_OFFSET: *v = lr ? plog_log_start(&lr->log) : -1; return true;
+	case SCEN_M_COMMITTED_OFFSET:
+		*v = e->has_group ? check_committed(r, e->group, tp) : -1;
+		return true;
 	case SCEN_M_LEO: {
 		int bi = md_broker_index(&r->ccfg, e->replica);
 		const struct replica *rep = bi < 0 ? NULL : broker_replica(&r->brokers[bi], tp);
@@ -171,9 +207,41 @@ static int cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* A member's assignment as a set of tps (scenario-format 9: [] when not in the group). */
+static bool assignment_metric(struct run *r, const struct scen_expect *e, struct run_check *c)
+{
+	if (!e->has_member)
+		return false;
+	const uint32_t *tps = NULL;
+	uint32_t n = consumer_assignment(&r->consumers[r->consumer_of_client[e->member]], &tps);
+	uint32_t want[RUN_LIST_MAX], have[RUN_LIST_MAX];
+	uint32_t nw = e->list_len < RUN_LIST_MAX ? e->list_len : RUN_LIST_MAX;
+	c->list_len = n < RUN_LIST_MAX ? n : RUN_LIST_MAX;
+	for (uint32_t i = 0; i < c->list_len; i++) {
+		have[i] = tps[i];
+		c->list[i] = (int32_t)tps[i];
+	}
+	for (uint32_t i = 0; i < nw; i++)
+		want[i] = tp_of(r, e->tps[i]);
+	qsort(have, c->list_len, sizeof(uint32_t), cmp_u32);
+	qsort(want, nw, sizeof(uint32_t), cmp_u32);
+	bool eq = nw == c->list_len && memcmp(want, have, nw * sizeof(uint32_t)) == 0;
+	c->ok = e->op == SCEN_OP_EQ ? eq : !eq;
+	c->is_tps = true;
+	return true;
+}
+
 /* ISR and ELR as sorted sets. */
 static bool list_metric(struct run *r, const struct scen_expect *e, struct run_check *c)
 {
+	if (e->metric == SCEN_M_ASSIGNMENT)
+		return assignment_metric(r, e, c);
 	if ((e->metric != SCEN_M_ISR && e->metric != SCEN_M_ELR) || !e->has_partition ||
 	    (e->partition.topic == SCEN_TOPIC_OFFSETS && r->ccfg.offsets_topic == UINT32_MAX))
 		return false;
@@ -360,6 +428,75 @@ static void print_topics(struct run *r, FILE *f)
 	}
 }
 
+static void print_check_list(struct run *r, FILE *f, const struct run_check *ck)
+{
+	char name[300];
+	if (!ck->is_tps) {
+		print_ids(f, ck->list, ck->list_len);
+		return;
+	}
+	for (uint32_t i = 0; i < ck->list_len; i++)
+		fprintf(f, "%s%s", i ? ", " : "",
+			text_tp(&r->ccfg, (uint32_t)ck->list[i], name, sizeof(name)));
+}
+
+/* The layout of kafka-consumer-groups.sh --describe (ConsumerGroupCommand). */
+static void print_groups(struct run *r, FILE *f)
+{
+	char name[300];
+	for (uint32_t g = 0; g < r->s->group_count; g++) {
+		fprintf(f, "\nGroup %s (kafka-consumer-groups.sh --describe)\n", r->groups[g].name);
+		fprintf(f, "  %-16s %-16s %9s %14s %14s %6s  %s\n", "GROUP", "TOPIC", "PARTITION",
+			"CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID");
+		for (uint32_t t = 0; t < r->s->topic_count; t++)
+			for (uint32_t p = 0; p < r->topics[t].partitions; p++) {
+				uint32_t tp = r->topics[t].first_tp + p;
+				const struct replica *lr = leader_replica(r, tp);
+				int64_t committed = check_committed(r, g, tp);
+				bool subscribed = false;
+				const char *owner = "-";
+				for (uint32_t k = 0; k < r->nconsumers; k++) {
+					if (r->ccfgs[k].group != g)
+						continue;
+					for (uint32_t q = 0; q < r->ccfgs[k].n_topics; q++)
+						subscribed |= r->ccfgs[k].topics[q] == t;
+					const uint32_t *tps;
+					uint32_t n = consumer_assignment(&r->consumers[k], &tps);
+					for (uint32_t q = 0; q < n; q++)
+						if (tps[q] == tp)
+							owner = r->s->clients[r->ccfgs[k].client].id;
+				}
+				if (!subscribed)
+					continue;
+				int64_t hw = lr ? plog_hw(&lr->log) : -1;
+				fprintf(f, "  %-16s %-16s %9u ", r->groups[g].name, r->topics[t].name, p);
+				if (committed >= 0)
+					fprintf(f, "%14" PRId64 " %14" PRId64 " %6" PRId64, committed, hw,
+						hw - committed);
+				else
+					fprintf(f, "%14s %14" PRId64 " %6s", "-", hw, "-");
+				fprintf(f, "  %s\n", owner);
+				(void)name;
+			}
+		const struct group_metrics *gm = &r->check.gm[g];
+		fprintf(f, "  consumed %" PRIu64 "  redelivered %" PRIu64 "  skipped %" PRIu64
+			"  unseen %" PRIu64 "  lag %" PRId64 "  rebalances %" PRIu64 "\n",
+			gm->consumed, gm->redelivered, gm->skipped, gm->unseen, gm->lag,
+			gm->rebalances);
+		fprintf(f, "  consumer-errors:");
+		bool any = false;
+		for (int e = 0; e < CEX_COUNT; e++) {
+			const char *cn = consumer_exception_name((enum consumer_exception)e);
+			uint64_t n = consumer_errors_of(r, g, cn);
+			if (n > 0) {
+				fprintf(f, " %s %" PRIu64, cn, n);
+				any = true;
+			}
+		}
+		fprintf(f, "%s\n", any ? "" : " none");
+	}
+}
+
 static void print_producers(struct run *r, FILE *f)
 {
 	if (r->s->producer_count == 0)
@@ -450,6 +587,7 @@ static void print_human(struct run *r, FILE *f, int verdict)
 		fprintf(f, "  (nothing notable happened)\n");
 	print_topics(r, f);
 	print_producers(r, f);
+	print_groups(r, f);
 	print_metrics(r, f);
 	fprintf(f, "\nNodes at the end\n  %-24s %-11s %s\n", "NODE", "KIND", "STATE");
 	for (uint32_t n = 0; n < world_node_count(&r->world); n++)
@@ -469,7 +607,7 @@ static void print_human(struct run *r, FILE *f, int verdict)
 			fprintf(f, "  FAIL %s (not evaluated: %s)\n", s->expects[i].text, ck->why);
 		} else if (ck->is_list) {
 			fprintf(f, "  %s %s (actual [", ck->ok ? "PASS" : "FAIL", s->expects[i].text);
-			print_ids(f, ck->list, ck->list_len);
+			print_check_list(r, f, ck);
 			fprintf(f, "])\n");
 		} else {
 			fprintf(f, "  %s %s (actual %" PRId64 ")\n", ck->ok ? "PASS" : "FAIL",
@@ -553,6 +691,51 @@ static void json_ids(struct json *j, const char *key, const int32_t *ids, uint32
 	json_arr_end(j);
 }
 
+static void json_groups(struct run *r, struct json *j)
+{
+	char name[300];
+	json_obj(j, "groups");
+	for (uint32_t g = 0; g < r->s->group_count; g++) {
+		const struct group_metrics *gm = &r->check.gm[g];
+		json_obj(j, r->groups[g].name);
+		json_uint(j, "consumed", gm->consumed);
+		json_uint(j, "redelivered", gm->redelivered);
+		json_uint(j, "skipped", gm->skipped);
+		json_uint(j, "unseen", gm->unseen);
+		json_int(j, "lag", gm->lag);
+		json_uint(j, "rebalances", gm->rebalances);
+		json_obj(j, "committed");
+		for (uint32_t tp = 0; tp < r->user_parts; tp++) {
+			int64_t c = check_committed(r, g, tp);
+			if (c >= 0)
+				json_int(j, text_tp(&r->ccfg, tp, name, sizeof(name)), c);
+		}
+		json_obj_end(j);
+		json_obj(j, "assignment");
+		for (uint32_t k = 0; k < r->nconsumers; k++) {
+			if (r->ccfgs[k].group != g)
+				continue;
+			const uint32_t *tps;
+			uint32_t n = consumer_assignment(&r->consumers[k], &tps);
+			json_arr(j, r->s->clients[r->ccfgs[k].client].id);
+			for (uint32_t q = 0; q < n; q++)
+				json_str(j, NULL, text_tp(&r->ccfg, tps[q], name, sizeof(name)));
+			json_arr_end(j);
+		}
+		json_obj_end(j);
+		json_obj(j, "consumer-errors");
+		for (int e = 0; e < CEX_COUNT; e++) {
+			const char *cn = consumer_exception_name((enum consumer_exception)e);
+			uint64_t n = consumer_errors_of(r, g, cn);
+			if (n > 0)
+				json_uint(j, cn, n);
+		}
+		json_obj_end(j);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
 static void json_partitions(struct run *r, struct json *j)
 {
 	char name[300], id[24];
@@ -605,6 +788,7 @@ static void print_json(struct run *r, FILE *f, int verdict)
 	json_metrics(r, &j);
 	json_producers(r, &j);
 	json_partitions(r, &j);
+	json_groups(r, &j);
 	json_arr(&j, "nemesis");
 	char buf[1024];
 	for (uint32_t i = r->plan.scripted; i < r->plan.count; i++)
@@ -630,7 +814,14 @@ static void print_json(struct run *r, FILE *f, int verdict)
 		json_obj(&j, NULL);
 		json_str(&j, "expect", s->expects[i].text);
 		json_bool(&j, "ok", ck->ok);
-		if (ck->evaluated && ck->is_list) {
+		if (ck->evaluated && ck->is_list && ck->is_tps) {
+			char name[300];
+			json_arr(&j, "actual");
+			for (uint32_t q = 0; q < ck->list_len; q++)
+				json_str(&j, NULL, text_tp(&r->ccfg, (uint32_t)ck->list[q], name,
+							  sizeof(name)));
+			json_arr_end(&j);
+		} else if (ck->evaluated && ck->is_list) {
 			json_ids(&j, "actual", ck->list, ck->list_len);
 		} else if (ck->evaluated) {
 			json_int(&j, "actual", ck->actual);
