@@ -6,10 +6,10 @@
  * classicGroupLeave, session expiry), OffsetMetadataManager.java (commitOffset, fetchOffsets),
  * GroupCoordinatorConfig (group.initial.rebalance.delay.ms, offsets.commit.timeout.ms).
  *
- * Choices (docs/model.md): offsets are persisted in __consumer_offsets and survive a
- * coordinator failover; group membership is not — the new coordinator starts the group
- * Empty and its members rejoin (UNKNOWN_MEMBER_ID), one more rebalance than Kafka, which
- * also persists the group's metadata record.
+ * Offsets and the group's metadata (generation, protocol, leader, members and their
+ * assignments; GroupMetadataManager.storeGroup after a SyncGroup) are records of the
+ * replicated __consumer_offsets partition; a new coordinator rebuilds both from its log, so
+ * a coordinator failover keeps the generation and the members' sessions start afresh.
  */
 #include "model/group.h"
 
@@ -80,6 +80,12 @@ static bool grow_u32(uint32_t **p, uint32_t *cap, uint32_t need)
 	return broker_grow((void **)p, cap, need, sizeof(uint32_t));
 }
 
+static bool copy_u32(uint32_t **dst, uint32_t *n, uint32_t *cap, const uint8_t *src,
+		     uint32_t k);
+static struct group_member *add_member(struct broker *b, struct group_state *s,
+				       const struct member_ref *id, uint32_t *idx);
+static void arm_session(struct node_ctx *ctx, uint32_t g, uint32_t idx, struct group_member *m);
+
 /* ---- setup and loading ------------------------------------------------------------------- */
 
 int group_init(struct broker *b)
@@ -141,16 +147,95 @@ void group_reset(struct broker *b)
 		b->pcommits[i].live = false;
 }
 
-/* GroupMetadataManager load: replay the offset commits in the partition's log. */
-static void load(struct broker *b, uint32_t g, const struct replica *r)
+/* Decodes a group metadata snapshot (see store_group) into s; false if malformed. */
+static bool restore_group(struct broker *b, struct group_state *s, const uint32_t *w,
+			  uint64_t n, int64_t now_us)
+{
+	if (n < 9)
+		return false;
+	uint64_t k = 1;      /* w[0] is the group */
+	s->generation = (int32_t)w[k++];
+	s->protocol = (uint8_t)w[k++];
+	s->leader.client = w[k++];
+	memcpy(s->leader.uuid, &w[k], 16);
+	k += 4;
+	s->has_leader = true;
+	uint32_t members = w[k++];
+	for (uint32_t i = 0; i < s->n_members; i++)
+		s->members[i].live = false;
+	for (uint32_t m = 0; m < members; m++) {
+		if (n - k < 10)
+			return false;
+		struct member_ref id = {.client = w[k]};
+		memcpy(id.uuid, &w[k + 1], 16);
+		k += 5;
+		uint32_t idx;
+		struct group_member *gm = add_member(b, s, &id, &idx);
+		if (gm == NULL)
+			return false;
+		gm->session_timeout_ms = (int32_t)w[k++];
+		gm->rebalance_timeout_ms = (int32_t)w[k++];
+		memcpy(gm->protocols, &w[k++], 4);
+		uint32_t nt = w[k++];
+		if (n - k < nt + 1 || !copy_u32(&gm->topics, &gm->n_topics, &gm->topics_cap,
+						 (const uint8_t *)&w[k], nt))
+			return false;
+		k += nt;
+		uint32_t na = w[k++];
+		if (n - k < na || !copy_u32(&gm->assigned, &gm->n_assigned, &gm->assigned_cap,
+					     (const uint8_t *)&w[k], na))
+			return false;
+		k += na;
+		gm->last_generation = s->generation;
+		gm->last_heard_us = now_us;
+	}
+	s->phase = live_members(s) > 0 ? GROUP_STABLE : GROUP_EMPTY;
+	return true;
+}
+
+/* The words of group g's snapshot that starts at word i of the store, or 0. */
+static uint64_t snapshot_len(const struct commit_store *st, uint64_t i)
+{
+	const uint32_t *w = st->md;
+	if (i + 9 > st->md_n)
+		return 0;
+	uint64_t k = i + 9;
+	uint32_t members = w[i + 8];
+	for (uint32_t m = 0; m < members; m++) {
+		if (k + 10 > st->md_n)
+			return 0;
+		k += 8;
+		k += w[k];          /* topics */
+		k++;
+		if (k >= st->md_n)
+			return 0;
+		k += w[k];          /* assignment */
+		k++;
+	}
+	return k <= st->md_n ? k - i : 0;
+}
+
+/* GroupMetadataManager load: replay the offset commits and group metadata in the
+ * partition's log; the last snapshot of a group wins. */
+static void load(struct broker *b, uint32_t g, const struct replica *r, struct node_ctx *ctx)
 {
 	struct group_state *s = &b->groups[g];
 	unload(s, b->cluster->nparts);
 	s->loaded = true;
 	uint32_t n;
 	const struct plog_batch *bs = plog_batches(&r->log, &n);
+	uint64_t snap = UINT64_MAX;
 	for (uint32_t i = 0; i < n; i++) {
-		if (!(bs[i].rec_ref & COMMIT_REF_BIT) || b->commits == NULL)
+		if (b->commits == NULL)
+			break;
+		if (bs[i].rec_ref != REC_REF_NONE && (bs[i].rec_ref & GROUPMD_REF_BIT) &&
+		    !(bs[i].rec_ref & COMMIT_REF_BIT)) {
+			uint64_t at = bs[i].rec_ref & ~GROUPMD_REF_BIT;
+			if (at < b->commits->md_n && b->commits->md[at] == g)
+				snap = at;
+			continue;
+		}
+		if (!(bs[i].rec_ref & COMMIT_REF_BIT))
 			continue;
 		uint64_t first = bs[i].rec_ref & ~COMMIT_REF_BIT;
 		for (int32_t k = 0; k < bs[i].record_count; k++) {
@@ -160,6 +245,12 @@ static void load(struct broker *b, uint32_t g, const struct replica *r)
 			if (c->group == g && c->tp < b->cluster->nparts)
 				s->offsets[c->tp] = (struct group_offset){c->offset, c->leader_epoch};
 		}
+	}
+	uint64_t len = snap == UINT64_MAX ? 0 : snapshot_len(b->commits, snap);
+	if (len > 0 && restore_group(b, s, &b->commits->md[snap], len, ctx->now_us)) {
+		for (uint32_t i = 0; i < s->n_members; i++)
+			if (s->members[i].live)
+				arm_session(ctx, g, i, &s->members[i]);
 	}
 }
 
@@ -172,7 +263,7 @@ void group_partition_led(struct broker *b, struct node_ctx *ctx, uint32_t tp, bo
 		if (b->cluster->groups[g].offsets_partition != pc->partition)
 			continue;
 		if (leader) {
-			load(b, g, &b->replicas[tp]);
+			load(b, g, &b->replicas[tp], ctx);
 			trace_group(b, ctx, g, "group_loaded");
 		} else if (b->groups[g].loaded) {
 			unload(&b->groups[g], b->cluster->nparts);
@@ -548,6 +639,63 @@ static bool take_assignment(struct broker *b, struct group_state *s, const struc
 	return off == len;
 }
 
+static uint32_t offsets_tp(const struct broker *b, uint32_t g);
+
+/* GroupMetadataManager.storeGroup: a snapshot of the group as one record. */
+static void store_group(struct broker *b, struct node_ctx *ctx, uint32_t g)
+{
+	struct group_state *s = &b->groups[g];
+	if (b->commits == NULL)
+		return;
+	uint32_t words = 9;
+	for (uint32_t i = 0; i < s->n_members; i++)
+		if (s->members[i].live)
+			words += 10 + s->members[i].n_topics + s->members[i].n_assigned;
+	uint32_t *w = (uint32_t *)broker_scratch(b, 4 * words);
+	if (w == NULL) {
+		b->oom = true;
+		return;
+	}
+	uint32_t k = 0;
+	w[k++] = g;
+	w[k++] = (uint32_t)s->generation;
+	w[k++] = s->protocol;
+	w[k++] = s->leader.client;
+	memcpy(&w[k], s->leader.uuid, 16);
+	k += 4;
+	w[k++] = live_members(s);
+	for (uint32_t i = 0; i < s->n_members; i++) {
+		const struct group_member *m = &s->members[i];
+		if (!m->live)
+			continue;
+		w[k++] = m->id.client;
+		memcpy(&w[k], m->id.uuid, 16);
+		k += 4;
+		w[k++] = (uint32_t)m->session_timeout_ms;
+		w[k++] = (uint32_t)m->rebalance_timeout_ms;
+		memcpy(&w[k++], m->protocols, 4);
+		w[k++] = m->n_topics;
+		memcpy(&w[k], m->topics, 4 * m->n_topics);
+		k += m->n_topics;
+		w[k++] = m->n_assigned;
+		memcpy(&w[k], m->assigned, 4 * m->n_assigned);
+		k += m->n_assigned;
+	}
+	assert(k == words);
+	uint64_t ref = groupmd_store_add(b->commits, w, words);
+	if (ref == REC_REF_NONE) {
+		b->oom = true;
+		return;
+	}
+	struct plog_batch batch = {
+		.record_count = 1, .size_bytes = (int32_t)(61 + 4 * words),
+		.max_timestamp_ms = broker_now_ms(ctx), .producer_id = PLOG_NO_PRODUCER_ID,
+		.base_sequence = PLOG_NO_SEQUENCE, .producer_epoch = -1, .rec_ref = ref,
+	};
+	int64_t end;
+	(void)repl_append_internal(b, ctx, offsets_tp(b, g), &batch, &end);
+}
+
 static void on_sync(struct broker *b, struct node_ctx *ctx, conn_id conn,
 		    const struct net_msg *msg, const uint8_t *blob, uint32_t len)
 {
@@ -570,9 +718,11 @@ static void on_sync(struct broker *b, struct node_ctx *ctx, conn_id conn,
 		return;
 	if (!take_assignment(b, s, &q, blob, len))
 		return;
-	/* classicGroupSync: the leader's assignment completes the generation. */
+	/* classicGroupSync: the leader's assignment completes the generation, and the group's
+	 * metadata is written to its __consumer_offsets partition (storeGroup). */
 	s->phase = GROUP_STABLE;
 	s->rebalances++;
+	store_group(b, ctx, q.group);
 	for (uint32_t i = 0; i < s->n_members; i++) {
 		struct group_member *x = &s->members[i];
 		if (x->live && x->sync_pending) {

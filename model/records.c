@@ -45,6 +45,17 @@ uint64_t commit_store_add(struct commit_store *s, const struct commit_rec *recs,
 	return ref;
 }
 
+uint64_t groupmd_store_add(struct commit_store *s, const uint32_t *words, uint32_t n)
+{
+	assert(n > 0);
+	if (!grow((void **)&s->md, &s->md_cap, s->md_n + n, sizeof(*s->md)))
+		return REC_REF_NONE;
+	memcpy(&s->md[s->md_n], words, (size_t)n * sizeof(*words));
+	uint64_t ref = GROUPMD_REF_BIT | s->md_n;
+	s->md_n += n;
+	return ref;
+}
+
 uint64_t rec_store_add(struct rec_store *s, uint32_t producer, const uint32_t *indices,
 		       uint32_t count)
 {

@@ -82,7 +82,17 @@ struct commit_rec {
 struct commit_store {
 	struct commit_rec *recs;
 	uint64_t n, cap;
+	/* Group metadata records (GroupMetadataKey/Value): a snapshot of a group's generation,
+	 * protocol, leader and members with their assignments, as 32-bit words. A batch of one
+	 * carries rec_ref = GROUPMD_REF_BIT | the index of its first word. */
+	uint32_t *md;
+	uint64_t md_n, md_cap;
 };
+
+#define GROUPMD_REF_BIT (UINT64_C(1) << 62)
+
+/* Appends a group metadata snapshot of n words; returns its rec_ref or REC_REF_NONE. */
+uint64_t groupmd_store_add(struct commit_store *s, const uint32_t *words, uint32_t n);
 
 /* Appends n commits; returns the rec_ref of their batch, or REC_REF_NONE. */
 uint64_t commit_store_add(struct commit_store *s, const struct commit_rec *recs, uint32_t n);

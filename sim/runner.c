@@ -660,6 +660,7 @@ static void cleanup(struct run *r)
 	free(r->groups);
 	free(r->client_ids);
 	free(r->commits.recs);
+	free(r->commits.md);
 	if (r->check_ready)
 		check_free(&r->check);
 	free(r->power_noted);
