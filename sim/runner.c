@@ -30,11 +30,14 @@
 
 /* Trace kinds that make the timeline, sorted for a binary search (this runs per line). */
 static const char *const notable[] = {
-	"alter_partition_failed", "broker_fenced", "broker_registered", "broker_unfenced",
-	"clock", "controlled_shutdown", "crash", "end", "fault", "fault_skipped", "fault_undo",
-	"heal", "isolate", "leader_election", "link", "partition", "partition_change", "pause",
-	"power_loss", "restart", "resume", "retention", "shutdown_requested", "stop",
-	"truncate", "truncate_to_hw", "undo",
+	"alter_partition_failed", "assigned", "broker_fenced", "broker_registered",
+	"broker_unfenced", "client_action_skipped", "clock", "commit_failed",
+	"consumer_exception", "controlled_shutdown", "crash", "end", "fault", "fault_skipped",
+	"fault_undo", "group_loaded", "group_rebalance", "group_stable", "heal", "isolate",
+	"joined", "leader_election", "leave", "left_group", "link", "member_left",
+	"member_session_expired", "offset_reset", "partition", "partition_change", "pause",
+	"power_loss", "restart", "resume", "retention", "revoked", "shutdown_requested", "stall",
+	"stall_end", "stop", "truncate", "truncate_to_hw", "undo",
 };
 
 static bool is_notable(const char *ev)
