@@ -410,6 +410,7 @@ void cons_run(struct consumer *c, struct node_ctx *ctx)
 	cons_app_step(c, ctx, &wake);
 	if (!c->session || c->nomem)
 		return;   /* the application closed */
+	cons_fetch_unsent(c, ctx);
 	cons_hb_step(c, ctx, &wake);
 	cons_md_step(c, ctx, &wake);
 	if (c->nomem)

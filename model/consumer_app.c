@@ -263,12 +263,12 @@ static void returned(struct consumer *c, struct node_ctx *ctx)
 	process_next(c, ctx);
 }
 
-/* One iteration of ClassicKafkaConsumer.poll's loop. */
-static void poll_step(struct consumer *c, struct node_ctx *ctx, int64_t *wake)
+/* One iteration of ClassicKafkaConsumer.poll's loop; true when poll() returned. */
+static bool poll_step(struct consumer *c, struct node_ctx *ctx, int64_t *wake)
 {
 	if (c->leave_requested) {
 		close_consumer(c, ctx);   /* wakeup(): poll() is left, close() follows */
-		return;
+		return true;
 	}
 	c->last_poll_us = ctx->now_us;   /* pollHeartbeat */
 	if (cons_group_poll(c, ctx, wake) && !c->nomem) {
@@ -276,16 +276,24 @@ static void poll_step(struct consumer *c, struct node_ctx *ctx, int64_t *wake)
 		cons_update_positions(c, ctx, wake);
 	}
 	if (c->nomem || c->app != CAPP_POLL)
-		return;
+		return false;
 	uint32_t n = cons_collect(c, ctx);
 	cons_send_fetches(c, ctx, wake);   /* pipelined when records are returned */
-	if (n > 0 && !c->nomem)
-		returned(c, ctx);
+	if (n == 0 || c->nomem)
+		return false;
+	returned(c, ctx);
+	return true;
 }
 
 void cons_app_step(struct consumer *c, struct node_ctx *ctx, int64_t *wake)
 {
-	for (int guard = 0; guard < 64 && c->session && !c->nomem; guard++) {
+	for (int guard = 0; c->session && !c->nomem; guard++) {
+		if (guard == 64) {
+			/* Batch after batch at one instant (process.ms 0): go on at once, but
+			 * let the other threads and the world run in between. */
+			cons_wake_at(wake, ctx->now_us, ctx->now_us);
+			return;
+		}
 		if (c->stalled) {
 			if (ctx->now_us < c->stall_end_us) {
 				cons_wake_at(wake, c->stall_end_us, ctx->now_us);
@@ -294,11 +302,13 @@ void cons_app_step(struct consumer *c, struct node_ctx *ctx, int64_t *wake)
 			cons_app_action(c, ctx, NODE_ACTION_STALL_END, 0);
 		}
 		uint8_t before = c->app;
+		bool moved = false;
 		if (c->app == CAPP_POLL)
-			poll_step(c, ctx, wake);
+			moved = poll_step(c, ctx, wake);
 		else if (c->app == CAPP_COMMIT)
 			cons_commit_sync_step(c, ctx, wake);
-		if (c->app == before || c->app == CAPP_PROCESS)
+		moved |= c->app != before;
+		if (!moved || c->app == CAPP_PROCESS)
 			return;
 	}
 }

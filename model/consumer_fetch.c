@@ -118,6 +118,17 @@ void cons_send_fetches(struct consumer *c, struct node_ctx *ctx, int64_t *wake)
 	}
 }
 
+/* A fetch that waited for its connection goes out once the connection is ready, whatever
+ * the application does (it sat in ConsumerNetworkClient's unsent queue). */
+void cons_fetch_unsent(struct consumer *c, struct node_ctx *ctx)
+{
+	for (uint32_t b = 0; b < c->nbrokers && !c->nomem; b++) {
+		const struct cons_conn *k = &c->conns[b];
+		if (k->fetch_wanted && !k->fetch_inflight && k->state == CCONN_READY)
+			send_fetch(c, ctx, b);
+	}
+}
+
 /* ---- answers and the buffer ---------------------------------------------------------------- */
 
 /* Keeps the buffer arrays short: consumed entries and their batches move out. */

@@ -4,8 +4,8 @@
  *                       run loop after every event and its wake timer, small helpers;
  *   consumer_net.c      connections, the request pool, timeouts, message dispatch, metadata;
  *   consumer_group.c    coordinator discovery, JoinGroup / SyncGroup / Heartbeat /
- *                       LeaveGroup, the heartbeat thread, the leader's assignment,
- *                       onJoinPrepare and onJoinComplete;
+ *                       LeaveGroup, the heartbeat thread, onJoinPrepare and onJoinComplete;
+ *   consumer_assign.c   the group leader's assignment;
  *   consumer_offsets.c  OffsetCommit (auto, before a rebalance, commitSync), OffsetFetch,
  *                       positions: reset (ListOffsets) and validation (KIP-320);
  *   consumer_fetch.c    Fetch requests and answers, the fetch buffer, FetchCollector;
@@ -219,8 +219,6 @@ void     cons_on_conn_event(struct consumer *c, struct node_ctx *ctx, conn_id co
 			    enum conn_event ev);
 void     cons_on_req_timeout(struct consumer *c, struct node_ctx *ctx, uint64_t corr);
 void     cons_md_step(struct consumer *c, struct node_ctx *ctx, int64_t *wake);
-/* Does any request of this kind wait on a connection? */
-bool     cons_req_pending(const struct consumer *c, uint8_t kind);
 
 /* A request ended: m is the answer, or NULL when it failed with err (the connection
  * dropped or timed out). */
@@ -252,6 +250,14 @@ bool cons_owns(const struct consumer *c, uint32_t part);
 void cons_assign(struct consumer *c, const uint32_t *tps, uint32_t n);
 void cons_heartbeat_enable(struct consumer *c, struct node_ctx *ctx);
 
+/* ---- consumer_assign.c ----------------------------------------------------------------- */
+
+/* The leader runs the generation's assignor on the JoinGroup answer's members and writes
+ * the SyncGroup blob into c->blob; returns its length, *n_out the assignments in it. */
+uint32_t cons_leader_assign(struct consumer *c, struct node_ctx *ctx,
+			    const struct join_group_resp *resp, const uint8_t *blob, uint32_t len,
+			    uint32_t *n_out);
+
 /* ---- consumer_offsets.c ---------------------------------------------------------------- */
 
 /* SubscriptionState.allConsumed into c->cs_offs style arrays: returns the count. */
@@ -278,6 +284,7 @@ void cons_maybe_validate(struct consumer *c, uint32_t part);
 
 void     cons_fetch_reset(struct consumer *c);
 void     cons_send_fetches(struct consumer *c, struct node_ctx *ctx, int64_t *wake);
+void     cons_fetch_unsent(struct consumer *c, struct node_ctx *ctx);
 /* FetchCollector.collectFetch: up to max.poll.records into c->batch. */
 uint32_t cons_collect(struct consumer *c, struct node_ctx *ctx);
 /* Drops buffered data of a partition (no longer assigned or repositioned). */

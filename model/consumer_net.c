@@ -256,14 +256,6 @@ bool cons_req_send(struct consumer *c, struct node_ctx *ctx, uint32_t id, struct
 	return true;
 }
 
-bool cons_req_pending(const struct consumer *c, uint8_t kind)
-{
-	for (uint32_t id = 0; id < c->nreq_cap; id++)
-		if (c->reqs[id].active && c->reqs[id].kind == kind)
-			return true;
-	return false;
-}
-
 void *cons_blob(struct consumer *c, uint32_t bytes)
 {
 	if (bytes > c->blob_cap) {

@@ -56,6 +56,8 @@ bool cons_commit_send(struct consumer *c, struct node_ctx *ctx, uint8_t kind,
 		return false;
 	}
 	uint32_t bytes = n * (uint32_t)sizeof(*offs);
+	/* offs may live in the scratch blob (cons_all_consumed): it must not move. */
+	assert((const void *)offs != (const void *)c->blob || bytes + 1 <= c->blob_cap);
 	uint8_t *b = cons_blob(c, bytes + 1);
 	uint32_t id = b == NULL ? CONS_NONE : cons_req_new(c, CREQ_COMMIT, c->nbrokers);
 	if (id == CONS_NONE) {

@@ -131,6 +131,15 @@ static struct harness {
 	uint32_t            next_index;
 	struct append       appends[64];
 	uint32_t            nappends;
+	int64_t             now_ms;          /* the appending broker's clock */
+	struct change {                      /* scripted: a new leader, the log cut at `cut` */
+		int64_t  at;
+		uint32_t part;
+		int32_t  leader;
+		int64_t  cut;
+		uint32_t append;
+	} changes[4];
+	uint32_t            nchanges;
 	/* the coordinator */
 	struct fmember      fm[MAXM];
 	uint32_t            nfm;
@@ -174,7 +183,7 @@ static void log_append_records(uint32_t part, uint32_t count)
 	uint64_t ref = rec_store_add(&h.store, 0, idx, count);
 	assert_true(ref != REC_REF_NONE);
 	l->b[l->n++] = (struct plog_batch){
-		.base_offset = l->end, .max_timestamp_ms = 0, .producer_id = -1, .rec_ref = ref,
+		.base_offset = l->end, .max_timestamp_ms = h.now_ms, .producer_id = -1, .rec_ref = ref,
 		.record_count = (int32_t)count, .leader_epoch = l->epoch, .base_sequence = -1,
 		.size_bytes = (int32_t)(61 + 20 * count), .producer_epoch = -1,
 	};
@@ -422,6 +431,7 @@ static void on_leave(struct node_ctx *ctx, conn_id conn, const struct net_msg *m
 	struct fmember *m = fm_find(&q.member);
 	if (m != NULL) {
 		m->live = false;
+		h.expect = h.expect > 0 ? h.expect - 1 : 0;
 		if (live_members() > 0)
 			h.phase = 1;
 		maybe_complete_join(ctx);
@@ -650,6 +660,28 @@ static void fb_start(void *model, struct node_ctx *ctx)
 			node_timer(ctx, h.appends[i].at, 1, i);
 	if (b->id == 1 && h.rebalance_at > 0)
 		node_timer(ctx, h.rebalance_at, 3, 0);
+	for (uint32_t i = 0; b->id == 1 && i < h.nchanges; i++)
+		node_timer(ctx, h.changes[i].at, 4, i);
+}
+
+/* A leader change with truncation: the old leader's epoch ends at `cut`, the new epoch
+ * writes from there. */
+static void leader_change(struct fbroker *b, struct node_ctx *ctx, const struct change *ch)
+{
+	struct flog *l = &h.log[ch->part];
+	int32_t old_epoch = h.leader_epoch[ch->part];
+	while (l->n > 0 && l->b[l->n - 1].base_offset >= ch->cut)
+		l->n--;
+	l->end = l->hw = ch->cut;
+	h.leader[ch->part] = ch->leader;
+	h.leader_epoch[ch->part] = old_epoch + 1;
+	l->epoch = old_epoch + 1;
+	h.epoch_end_epoch[ch->part] = old_epoch;
+	h.epoch_end_offset[ch->part] = ch->cut;
+	if (ch->append > 0)
+		log_append_records(ch->part, ch->append);
+	for (uint32_t i = 0; i < MAXC + 1; i++)
+		unpark(b, ctx, i, true);
 }
 
 static void fb_halt(void *model, enum node_halt how, int64_t now_us)
@@ -670,6 +702,7 @@ static void fb_conn(void *model, struct node_ctx *ctx, conn_id conn, enum conn_e
 static void fb_timer(void *model, struct node_ctx *ctx, uint32_t kind, uint64_t arg)
 {
 	struct fbroker *b = model;
+	h.now_ms = ctx->wall_ms;
 	if (kind == 1) {
 		log_append_records(h.appends[arg].part, h.appends[arg].count);
 		for (uint32_t i = 0; i < MAXC + 1; i++)
@@ -678,6 +711,8 @@ static void fb_timer(void *model, struct node_ctx *ctx, uint32_t kind, uint64_t 
 		unpark(b, ctx, (uint32_t)arg, false);
 	} else if (kind == 3) {
 		h.phase = 1;   /* a rebalance: heartbeats answer REBALANCE_IN_PROGRESS */
+	} else if (kind == 4) {
+		leader_change(b, ctx, &h.changes[arg]);
 	}
 }
 
@@ -1184,6 +1219,27 @@ static void test_consumer_processing_takes_process_ms_each(void **state)
 	assert_int_equal(count_rx(L_COMMIT), 0);
 }
 
+static void test_consumer_zero_process_ms_runs_every_batch_at_once(void **state)
+{
+	(void)state;
+	setup(1, 1, 1);
+	h.cfg[0].process_us = 0;
+	h.cfg[0].commit = CONSUMER_COMMIT_NONE;
+	h.cfg[0].max_poll_records = 1;
+	for (int i = 0; i < 4; i++)
+		add_append(1 * SEC, 0, 50);
+	run_until(1 * SEC + 100 * MS);
+	/* 200 polls of one record each, each fetch's records at the instant they came: the
+	 * first fetch brought one batch, the next the three others. */
+	assert_int_equal(h.plog.n, 200);
+	assert_int_equal(count_ev("g-1", "poll"), 200);
+	assert_int_equal(nth_ev("g-1", "poll", 49)->t, nth_ev("g-1", "poll", 0)->t);
+	assert_int_equal(nth_ev("g-1", "poll", 199)->t, nth_ev("g-1", "poll", 50)->t);
+	assert_true(nth_ev("g-1", "poll", 50)->t > nth_ev("g-1", "poll", 0)->t);
+	for (uint64_t i = 0; i < h.plog.n; i++)
+		assert_int_equal(h.plog.ev[i].offset, (int64_t)i);
+}
+
 /* ---- stall, leave, crash --------------------------------------------------------------- */
 
 static void test_consumer_stall_past_max_poll_interval_leaves(void **state)
@@ -1440,6 +1496,90 @@ static void test_consumer_truncation_detected_by_epoch_validation(void **state)
 	assert_int_equal(h.plog.n, 0);
 }
 
+static void test_consumer_leader_change_validates_position(void **state)
+{
+	(void)state;
+	setup(1, 1, 1);
+	h.cfg[0].commit = CONSUMER_COMMIT_NONE;
+	for (int k = 0; k < 5; k++)
+		add_append(1 * SEC, 0, 1);   /* batch by batch: the cut falls between */
+	/* At 3 s broker 2 leads in epoch 1; the log was cut at 3 under the member's
+	 * position 5, and two new records follow. */
+	h.changes[h.nchanges++] = (struct change){3 * SEC, 0, 2, 3, 2};
+	run_until(6 * SEC);
+	/* KIP-320: the new leader epoch makes the member validate its position with the
+	 * epoch of the last record it consumed (0); the end offset 3 is below 5: it seeks to
+	 * 3 and consumes the new records there. */
+	const struct lentry *e = nth_rx(L_EPOCH, 0);
+	assert_non_null(e);
+	assert_int_equal(e->generation, 0);
+	assert_true(e->t > 3 * SEC);
+	assert_non_null(strstr(nth_ev("g-1", "offset_reset", 1)->line, "\"why\":\"truncation\""));
+	assert_int_equal(h.plog.n, 7);
+	assert_int_equal(h.plog.ev[5].offset, 3);
+	assert_int_equal(h.plog.ev[5].index, 5);
+	assert_int_equal(h.plog.ev[6].offset, 4);
+	assert_int_equal(h.plog.ev[6].index, 6);
+	assert_true(h.fb[1].fetches > 0);
+	teardown(NULL);
+	setup(1, 1, 1);
+	h.cfg[0].commit = CONSUMER_COMMIT_NONE;
+	h.cfg[0].reset = CONSUMER_RESET_NONE;
+	h.committed[0] = 0;
+	for (int k = 0; k < 5; k++)
+		add_append(1 * SEC, 0, 1);   /* batch by batch: the cut falls between */
+	h.changes[h.nchanges++] = (struct change){3 * SEC, 0, 2, 3, 2};
+	run_until(6 * SEC);
+	assert_int_equal(consumer_errors(&h.c[0], CEX_LOG_TRUNCATION), 1);
+	assert_int_equal(h.plog.n, 5);
+}
+
+static void test_consumer_reset_by_duration(void **state)
+{
+	(void)state;
+	setup(1, 1, 1);
+	h.cfg[0].start_us = 2 * SEC;
+	h.cfg[0].reset = CONSUMER_RESET_BY_DURATION;
+	h.cfg[0].reset_by_duration_ms = 500;
+	add_append(1 * SEC, 0, 2);
+	add_append(1600 * MS, 0, 3);
+	run_until(4 * SEC);
+	/* ListOffsets for now - 500 ms: the first batch at or after it is the one of 1.6 s. */
+	const struct lentry *l = nth_rx(L_LIST, 0);
+	assert_non_null(l);
+	assert_int_equal(l->ts, (l->t - MS) / MS - 500);
+	assert_int_equal(h.plog.n, 3);
+	assert_int_equal(h.plog.ev[0].offset, 2);
+	teardown(NULL);
+	/* Nothing that new: the member resets to the end (latest). */
+	setup(1, 1, 1);
+	h.cfg[0].start_us = 2 * SEC;
+	h.cfg[0].reset = CONSUMER_RESET_BY_DURATION;
+	h.cfg[0].reset_by_duration_ms = 100;
+	add_append(1 * SEC, 0, 2);
+	add_append(3 * SEC, 0, 1);
+	run_until(5 * SEC);
+	assert_int_equal(nth_rx(L_LIST, 1)->ts, LIST_OFFSETS_LATEST);
+	assert_int_equal(h.plog.n, 1);
+	assert_int_equal(h.plog.ev[0].offset, 2);
+}
+
+static void test_consumer_rediscovers_coordinator(void **state)
+{
+	(void)state;
+	setup(1, 1, 1);
+	h.hb_error = KERR_NOT_COORDINATOR;
+	add_append(8 * SEC, 0, 2);
+	run_until(10 * SEC);
+	/* NOT_COORDINATOR on a heartbeat: FindCoordinator again; the generation stays. */
+	assert_int_equal(count_rx(L_FIND), 2);
+	assert_non_null(nth_ev("g-1", "coordinator_lost", 0));
+	assert_int_equal(count_rx(L_JOIN), 2);
+	assert_int_equal(consumer_generation(&h.c[0]), 1);
+	assert_true(count_rx(L_HB) >= 3);
+	assert_int_equal(h.plog.n, 2);
+}
+
 /* ---- commit failures ----------------------------------------------------------------------- */
 
 static void test_consumer_commit_failed_on_illegal_generation(void **state)
@@ -1507,6 +1647,46 @@ static void test_consumer_cooperative_revokes_then_rejoins(void **state)
 	assert_true(reported);
 }
 
+static void test_consumer_join_answer_waits_for_poll(void **state)
+{
+	(void)state;
+	setup(2, 2, 1);
+	for (uint32_t i = 0; i < 2; i++) {
+		h.cfg[i].assignors[0] = CFG_ASSIGNOR_COOPERATIVE_STICKY;
+		h.cfg[i].assignors[1] = 0;
+		h.cfg[i].process_us = 300 * MS;
+		h.cfg[i].max_poll_records = 1;
+	}
+	for (int i = 0; i < 20; i++) {
+		add_append(1 * SEC + i * 100 * MS, 0, 2);
+		add_append(1 * SEC + i * 100 * MS, 1, 2);
+	}
+	run_until(1 * SEC);
+	step(3 * SEC, STEP_LEAVE, 1, 0);
+	run_until(12 * SEC);
+	assert_int_equal(count_rx(L_LEAVE), 1);
+	/* g-1 rejoined from poll() and went on processing its partition; the JoinGroup answer
+	 * came while it processed, so its SyncGroup (with the leader's assignment) left only
+	 * at its next poll(). */
+	const struct lentry *j = NULL, *sy = NULL;
+	for (uint32_t i = 0; i < count_rx(L_JOIN); i++)
+		if (nth_rx(L_JOIN, i)->t > 3 * SEC)
+			j = j ? j : nth_rx(L_JOIN, i);
+	assert_non_null(j);
+	for (uint32_t i = 0; i < count_rx(L_SYNC); i++)
+		if (nth_rx(L_SYNC, i)->t > j->t)
+			sy = sy ? sy : nth_rx(L_SYNC, i);
+	assert_non_null(sy);
+	assert_int_equal(sy->n, 1);
+	bool at_poll = false;
+	for (uint32_t k = 0; k < count_ev("g-1", "poll"); k++)
+		at_poll |= field_int(nth_ev("g-1", "poll", k)->line, "entered_us") == sy->t - MS;
+	assert_true(at_poll);
+	assert_true(sy->t - j->t > 100 * MS);
+	const uint32_t *tps;
+	assert_int_equal(consumer_assignment(&h.c[0], &tps), 2);
+}
+
 /* ---- determinism ------------------------------------------------------------------------------ */
 
 static void run_scenario(uint64_t seed, char digest[65], uint64_t *n)
@@ -1553,6 +1733,8 @@ int main(void)
 					  teardown),
 		cmocka_unit_test_teardown(test_consumer_max_poll_records_caps_a_poll, teardown),
 		cmocka_unit_test_teardown(test_consumer_processing_takes_process_ms_each, teardown),
+		cmocka_unit_test_teardown(test_consumer_zero_process_ms_runs_every_batch_at_once,
+					  teardown),
 		cmocka_unit_test_teardown(test_consumer_stall_past_max_poll_interval_leaves,
 					  teardown),
 		cmocka_unit_test_teardown(test_consumer_stall_while_polling_waits_for_a_record,
@@ -1568,10 +1750,15 @@ int main(void)
 		cmocka_unit_test_teardown(test_consumer_out_of_range_resets_or_raises, teardown),
 		cmocka_unit_test_teardown(test_consumer_truncation_detected_by_epoch_validation,
 					  teardown),
+		cmocka_unit_test_teardown(test_consumer_leader_change_validates_position,
+					  teardown),
+		cmocka_unit_test_teardown(test_consumer_reset_by_duration, teardown),
+		cmocka_unit_test_teardown(test_consumer_rediscovers_coordinator, teardown),
 		cmocka_unit_test_teardown(test_consumer_commit_failed_on_illegal_generation,
 					  teardown),
 		cmocka_unit_test_teardown(test_consumer_rebalance_in_progress_on_commit, teardown),
 		cmocka_unit_test_teardown(test_consumer_cooperative_revokes_then_rejoins, teardown),
+		cmocka_unit_test_teardown(test_consumer_join_answer_waits_for_poll, teardown),
 		cmocka_unit_test_teardown(test_consumer_runs_are_deterministic, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
