@@ -56,6 +56,19 @@
  *    cooperative protocol; under an eager one, the StickyAssignor's last assignment and
  *    its generation when sticky is configured (its user data), else the (empty, revoked)
  *    assignment.
+ *  - proc_event.generation is the member's generation when the record completes (-1 after
+ *    a reset: a poll-timeout LeaveGroup, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID);
+ *    proc_event.owned says the partition is in the member's own assignment then
+ *    (SubscriptionState). A member keeps its partitions after a reset until its next
+ *    poll() gives them up as lost, so it finishes its batch on them, as Kafka's does.
+ *  - consumer_assignment(): what the member's generation gave it and it has not revoked:
+ *    the SyncGroup answer as soon as it arrives (onJoinComplete applies it at the next
+ *    poll()), the owned partitions through a cooperative rebalance, nothing once an
+ *    eager member revoked before rejoining, nothing without a generation.
+ *  - Auto-commit before a rebalance is Kafka 4.1's onJoinPrepare: an asynchronous commit
+ *    the join waits for (retriable failures retried after retry.backoff.ms) at most the
+ *    rebalance timeout (max.poll.interval.ms); eager members stop fetching and returning
+ *    records of their partitions meanwhile (pending revocation).
  *  - Memory exhaustion inside the model makes the member inert and sets consumer_nomem().
  */
 #include "model/consumer.h"
@@ -234,7 +247,8 @@ void cons_count_exception(struct consumer *c, struct node_ctx *ctx, enum consume
 	trace_str(l, "exception", consumer_exception_name(e));
 	if (part != CONS_NONE) {
 		char name[300];
-		trace_str(l, "partition", text_tp(c->cluster, c->parts[part].tp, name, sizeof(name)));
+		uint32_t tp = c->parts[part].tp;
+		trace_str(l, "partition", text_tp(c->cluster, tp, name, sizeof(name)));
 	}
 	trace_end(l);
 }
@@ -324,7 +338,7 @@ static void reset_session(struct consumer *c)
 		c->parts[i] = (struct cons_part){
 			.tp = c->tps[i], .leader = -1, .leader_b = CONS_NONE, .leader_epoch = -1,
 			.fstate = FS_UNASSIGNED, .pos_epoch = -1, .pos_leader = -1,
-			.pos_leader_epoch = -1, .hw = -1,
+			.pos_leader_epoch = -1,
 		};
 	c->session = false;
 	c->start_timer = 0;

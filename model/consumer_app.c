@@ -332,7 +332,8 @@ static void stall_begin(struct consumer *c, struct node_ctx *ctx, int64_t arg_us
 	trace_str(l, "in", processing ? "processing" : "pending: the next record");
 	trace_end(l);
 	if (!processing) {
-		bool longer = arg_us < 0 || (c->stall_pending_us >= 0 && arg_us > c->stall_pending_us);
+		int64_t had = c->stall_pending_us;
+		bool longer = arg_us < 0 || (had >= 0 && arg_us > had);
 		if (!c->stall_pending || longer)
 			c->stall_pending_us = arg_us;
 		c->stall_pending = true;

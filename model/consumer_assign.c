@@ -77,7 +77,8 @@ static bool parse_members(struct consumer *c, const uint8_t *blob, uint32_t len,
 			memcpy(&tp, blob + off, 4);
 			if (tp >= cl->nparts)
 				continue;
-			w->owned[no++] = (struct assign_tp){cl->parts[tp].topic, cl->parts[tp].partition};
+			const struct part_cfg *pc = &cl->parts[tp];
+			w->owned[no++] = (struct assign_tp){pc->topic, pc->partition};
 			am->n_owned++;
 		}
 		am->generation = jm.generation;

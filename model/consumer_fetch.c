@@ -228,8 +228,6 @@ static void part_answer(struct consumer *c, struct node_ctx *ctx, const struct f
 		part_error(c, ctx, part, a->error);
 		return;
 	}
-	if (a->high_watermark >= 0)
-		p->hw = a->high_watermark;
 	if (p->fstate != FS_FETCHING || p->position != p->fetch_offset || p->pending_revocation)
 		return;   /* repositioned or revoked meanwhile: discarded */
 	if (a->batch_count == 0 || (uint64_t)a->batch_first + a->batch_count > nbatches)

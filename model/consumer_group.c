@@ -127,7 +127,8 @@ void cons_find_done(struct consumer *c, struct node_ctx *ctx, const struct cons_
 	if (b == CONS_NONE) {
 		/* ensureCoordinatorReady: back off, refresh metadata, look again. */
 		c->find_attempts++;
-		c->find_retry_us = ctx->now_us + cons_retry_backoff_us(c, ctx, c->find_attempts - 1);
+		int64_t backoff = cons_retry_backoff_us(c, ctx, c->find_attempts - 1);
+		c->find_retry_us = ctx->now_us + backoff;
 		c->md_requested = true;
 		return;
 	}
@@ -312,11 +313,10 @@ void cons_hb_done(struct consumer *c, struct node_ctx *ctx, const struct cons_re
 	case KERR_ILLEGAL_GENERATION:
 	case KERR_UNKNOWN_MEMBER_ID:
 		if (unchanged) {
-			cons_reset_generation(c, resp.error == KERR_UNKNOWN_MEMBER_ID,
-					      resp.error == KERR_UNKNOWN_MEMBER_ID
-						      ? "UNKNOWN_MEMBER_ID from HEARTBEAT response"
-						      : "ILLEGAL_GENERATION from HEARTBEAT response",
-					      ctx);
+			bool unknown = resp.error == KERR_UNKNOWN_MEMBER_ID;
+			cons_reset_generation(c, unknown, unknown
+					      ? "UNKNOWN_MEMBER_ID from HEARTBEAT response"
+					      : "ILLEGAL_GENERATION from HEARTBEAT response", ctx);
 			ok = false;
 		}
 		break;
@@ -378,8 +378,9 @@ static void send_join(struct consumer *c, struct node_ctx *ctx)
 	c->reqs[id].member = c->member;
 	struct net_msg m;
 	PROTO_PUT(&m, MSG_JOIN_GROUP, q);
-	int64_t rebalance = c->cfg->max_poll_interval_ms + CONS_JOIN_TIMEOUT_LAPSE_MS;
-	int64_t to = rebalance > c->cfg->request_timeout_ms ? rebalance : c->cfg->request_timeout_ms;
+	int64_t to = c->cfg->max_poll_interval_ms + CONS_JOIN_TIMEOUT_LAPSE_MS;
+	if (to < c->cfg->request_timeout_ms)
+		to = c->cfg->request_timeout_ms;
 	c->gstate = CGRP_PREPARING;   /* initiateJoinGroup */
 	c->join_pending = true;
 	struct trace_line *l = node_trace(ctx, "join_group");
@@ -620,8 +621,10 @@ static bool join_prepare_commit(struct consumer *c, struct node_ctx *ctx, int64_
 	}
 	if (c->jp_commit == CJP_NONE && now < c->jp_deadline_us) {
 		if (!c->cooperative)   /* maybeMarkPartitionsPendingRevocation */
-			for (uint32_t i = 0; i < c->nparts; i++)
-				c->parts[i].pending_revocation = c->parts[i].fstate != FS_UNASSIGNED;
+			for (uint32_t i = 0; i < c->nparts; i++) {
+				struct cons_part *p = &c->parts[i];
+				p->pending_revocation = p->fstate != FS_UNASSIGNED;
+			}
 		struct commit_part *offs = NULL;
 		uint32_t n = cons_all_consumed(c, &offs);
 		int16_t err = KERR_NONE;

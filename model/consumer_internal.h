@@ -146,7 +146,6 @@ struct cons_part {
 	int32_t  pos_leader;           /* FetchPosition.currentLeader */
 	int32_t  pos_leader_epoch;
 	int64_t  retry_us;             /* its next reset / validation / fetch not before */
-	int64_t  hw;
 	uint64_t fetch_corr;           /* the fetch it is in, 0 none */
 	int64_t  fetch_offset;         /* that fetch's offset */
 };

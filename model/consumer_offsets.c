@@ -179,8 +179,8 @@ void cons_commit_done(struct consumer *c, struct node_ctx *ctx, const struct con
 	struct offset_commit_resp resp = {.error = err};
 	if (m != NULL) {
 		PROTO_GET(m, resp);
-		for (uint32_t i = 0; resp.error == KERR_NONE && i < resp.n &&
-				     (uint64_t)(i + 1) * sizeof(struct commit_part_resp) <= len; i++) {
+		uint64_t fits = len / sizeof(struct commit_part_resp);
+		for (uint32_t i = 0; resp.error == KERR_NONE && i < resp.n && i < fits; i++) {
 			struct commit_part_resp pr;
 			memcpy(&pr, (const uint8_t *)blob + (size_t)i * sizeof(pr), sizeof(pr));
 			resp.error = pr.error;

@@ -42,7 +42,7 @@
 #define MS      INT64_C(1000)
 #define SEC     (1000 * MS)
 
-/* ---- the fake cluster's state ------------------------------------------------------------ */
+/* ---- the fake cluster's state ---------------------------------------------------------------- */
 
 struct flog {                        /* one partition's log, shared by the brokers */
 	struct plog_batch b[MAXB];
@@ -154,7 +154,7 @@ static struct harness {
 	int64_t             rebalance_at;    /* the coordinator starts a rebalance then */
 	int64_t             committed[MAXP];
 	int32_t             committed_epoch[MAXP];
-	int32_t             epoch_end_epoch[MAXP];   /* OffsetsForLeaderEpoch answers, -2: default */
+	int32_t             epoch_end_epoch[MAXP];   /* OffsetsForLeaderEpoch, -2: default */
 	int64_t             epoch_end_offset[MAXP];
 	struct lentry       log_rx[MAXLOG];
 	uint32_t            nlog;
@@ -171,7 +171,7 @@ static struct harness {
 	uint32_t            nsteps;
 } h;
 
-/* ---- fake logs --------------------------------------------------------------------------- */
+/* ---- fake logs ------------------------------------------------------------------------------- */
 
 static void log_append_records(uint32_t part, uint32_t count)
 {
@@ -183,7 +183,8 @@ static void log_append_records(uint32_t part, uint32_t count)
 	uint64_t ref = rec_store_add(&h.store, 0, idx, count);
 	assert_true(ref != REC_REF_NONE);
 	l->b[l->n++] = (struct plog_batch){
-		.base_offset = l->end, .max_timestamp_ms = h.now_ms, .producer_id = -1, .rec_ref = ref,
+		.base_offset = l->end, .max_timestamp_ms = h.now_ms, .producer_id = -1,
+		.rec_ref = ref,
 		.record_count = (int32_t)count, .leader_epoch = l->epoch, .base_sequence = -1,
 		.size_bytes = (int32_t)(61 + 20 * count), .producer_epoch = -1,
 	};
@@ -191,7 +192,7 @@ static void log_append_records(uint32_t part, uint32_t count)
 	l->hw = l->end;
 }
 
-/* ---- the coordinator -------------------------------------------------------------------- */
+/* ---- the coordinator ------------------------------------------------------------------------- */
 
 static bool same_ref(const struct member_ref *a, const struct member_ref *b)
 {
@@ -272,7 +273,8 @@ static void complete_join(struct node_ctx *ctx)
 		m->join_pending = false;
 		m->n_assigned = 0;
 		struct join_group_resp r = {
-			.error = KERR_NONE, .protocol = lead->protocols[0], .generation = h.generation,
+			.error = KERR_NONE, .protocol = lead->protocols[0],
+			.generation = h.generation,
 			.member = m->id, .leader = lead->id, .n_members = m == lead ? n : 0,
 		};
 		struct net_msg out;
@@ -455,7 +457,8 @@ static void on_commit(struct node_ctx *ctx, conn_id conn, const struct net_msg *
 	int16_t err = KERR_NONE;
 	if (h.ncommit_errors > 0) {
 		err = h.commit_errors[0];
-		memmove(h.commit_errors, h.commit_errors + 1, (h.ncommit_errors - 1) * sizeof(int16_t));
+		memmove(h.commit_errors, h.commit_errors + 1,
+			(h.ncommit_errors - 1) * sizeof(int16_t));
 		h.ncommit_errors--;
 	}
 	struct commit_part_resp pr[MAXP];
@@ -493,7 +496,7 @@ static void on_offset_fetch(struct node_ctx *ctx, conn_id conn, const struct net
 	reply(ctx, conn, msg->corr, &m, out, q.n * (uint32_t)sizeof(out[0]));
 }
 
-/* ---- data requests ------------------------------------------------------------------------ */
+/* ---- data requests --------------------------------------------------------------------------- */
 
 static void on_metadata(struct node_ctx *ctx, conn_id conn, const struct net_msg *msg)
 {
@@ -525,7 +528,8 @@ static void on_list_offsets(struct node_ctx *ctx, conn_id conn, const struct net
 		r.offset = l->hw;
 	else
 		for (uint32_t i = 0; i < l->n; i++)
-			if (l->b[i].max_timestamp_ms >= q.timestamp && l->b[i].base_offset >= l->start) {
+			if (l->b[i].max_timestamp_ms >= q.timestamp &&
+			    l->b[i].base_offset >= l->start) {
 				r.offset = l->b[i].base_offset;
 				break;
 			}
@@ -603,7 +607,8 @@ static bool fetch_answer(struct fbroker *b, const struct fetch_req *q,
 static void fetch_reply(struct fbroker *b, struct node_ctx *ctx, conn_id conn, uint64_t corr,
 			const struct fetch_req *q, const struct fetch_part *parts, bool may_wait)
 {
-	static uint8_t out[MAXP * sizeof(struct fetch_part_resp) + MAXB * sizeof(struct plog_batch)];
+	static uint8_t out[MAXP * sizeof(struct fetch_part_resp) +
+			   MAXB * sizeof(struct plog_batch)];
 	uint32_t len = 0;
 	if (!fetch_answer(b, q, parts, out, &len) && may_wait && q->max_wait_ms > 0) {
 		uint32_t i = 0;
@@ -650,7 +655,7 @@ static void unpark(struct fbroker *b, struct node_ctx *ctx, uint32_t i, bool can
 	fetch_reply(b, ctx, pk->conn, pk->corr, &pk->req, pk->parts, false);
 }
 
-/* ---- the fake broker node ---------------------------------------------------------------- */
+/* ---- the fake broker node -------------------------------------------------------------------- */
 
 static void fb_start(void *model, struct node_ctx *ctx)
 {
@@ -748,7 +753,7 @@ static const struct node_ops fb_ops = {
 	.timer = fb_timer,
 };
 
-/* ---- the harness --------------------------------------------------------------------------- */
+/* ---- the harness ----------------------------------------------------------------------------- */
 
 static void observe(void *ctx, int64_t t_us, const char *node, const char *ev, const char *line,
 		    uint32_t len)
@@ -954,7 +959,7 @@ static int64_t commit_offset(const struct lentry *e, uint32_t tp)
 	return -1;
 }
 
-/* ---- the member-id handshake and the leader's assignment ------------------------------------ */
+/* ---- the member-id handshake and the leader's assignment ------------------------------------- */
 
 static void test_consumer_member_id_handshake(void **state)
 {
@@ -983,7 +988,8 @@ static void test_consumer_member_id_handshake(void **state)
 	assert_int_equal(tps[1], 1);
 	const struct tev *joined = nth_ev("g-1", "joined", 0);
 	assert_non_null(joined);
-	assert_non_null(strstr(joined->line, "\"member\":\"g-1-10000000-0000-0000-0000-000000000001\""));
+	assert_non_null(strstr(joined->line,
+			       "\"member\":\"g-1-10000000-0000-0000-0000-000000000001\""));
 	assert_non_null(nth_ev("g-1", "assigned", 0));
 	assert_non_null(strstr(nth_ev("g-1", "assigned", 0)->line, "[\"t-0\",\"t-1\"]"));
 }
@@ -1021,7 +1027,7 @@ static void test_consumer_leader_computes_assignment(void **state)
 	assert_non_null(strstr(nth_ev("g-1", "joined", 0)->line, "\"protocol\":\"range\""));
 }
 
-/* ---- commit modes ------------------------------------------------------------------------------ */
+/* ---- commit modes ---------------------------------------------------------------------------- */
 
 static void test_consumer_after_processing_commits_next_offsets(void **state)
 {
@@ -1240,7 +1246,7 @@ static void test_consumer_zero_process_ms_runs_every_batch_at_once(void **state)
 		assert_int_equal(h.plog.ev[i].offset, (int64_t)i);
 }
 
-/* ---- stall, leave, crash --------------------------------------------------------------- */
+/* ---- stall, leave, crash --------------------------------------------------------------------- */
 
 static void test_consumer_stall_past_max_poll_interval_leaves(void **state)
 {
@@ -1377,7 +1383,7 @@ static void test_consumer_crash_sends_no_leave_and_restarts_new(void **state)
 	assert_true(f->t > 4 * SEC);
 }
 
-/* ---- auto.offset.reset, out of range, truncation ----------------------------------------- */
+/* ---- auto.offset.reset, out of range, truncation --------------------------------------------- */
 
 static void test_consumer_reset_earliest(void **state)
 {
@@ -1580,7 +1586,7 @@ static void test_consumer_rediscovers_coordinator(void **state)
 	assert_int_equal(h.plog.n, 2);
 }
 
-/* ---- commit failures ----------------------------------------------------------------------- */
+/* ---- commit failures ------------------------------------------------------------------------- */
 
 static void test_consumer_commit_failed_on_illegal_generation(void **state)
 {
@@ -1613,7 +1619,7 @@ static void test_consumer_rebalance_in_progress_on_commit(void **state)
 	assert_int_equal(consumer_errors(&h.c[0], CEX_COMMIT_FAILED), 0);
 }
 
-/* ---- cooperative rebalancing ------------------------------------------------------------ */
+/* ---- cooperative rebalancing ----------------------------------------------------------------- */
 
 static void test_consumer_cooperative_revokes_then_rejoins(void **state)
 {
@@ -1687,7 +1693,7 @@ static void test_consumer_join_answer_waits_for_poll(void **state)
 	assert_int_equal(consumer_assignment(&h.c[0], &tps), 2);
 }
 
-/* ---- determinism ------------------------------------------------------------------------------ */
+/* ---- determinism ----------------------------------------------------------------------------- */
 
 static void run_scenario(uint64_t seed, char digest[65], uint64_t *n)
 {
