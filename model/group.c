@@ -254,6 +254,26 @@ static void load(struct broker *b, uint32_t g, const struct replica *r, struct n
 	}
 }
 
+/* onGroupUnloaded: members waiting in JoinGroup or SyncGroup learn NOT_COORDINATOR and go
+ * find the new coordinator. */
+static void answer_waiting(struct node_ctx *ctx, struct group_state *s, int16_t error)
+{
+	for (uint32_t i = 0; i < s->n_members; i++) {
+		struct group_member *m = &s->members[i];
+		if (!m->live)
+			continue;
+		if (m->join_pending) {
+			struct join_group_resp r = {.error = error, .generation = -1};
+			struct net_msg out;
+			PROTO_PUT(&out, MSG_JOIN_GROUP_RESP, r);
+			broker_reply(ctx, m->join_conn, m->join_corr, &out, NULL, 0);
+		}
+		if (m->sync_pending)
+			send_group_resp(ctx, m->sync_conn, m->sync_corr, MSG_SYNC_GROUP_RESP, error);
+		m->join_pending = m->sync_pending = false;
+	}
+}
+
 void group_partition_led(struct broker *b, struct node_ctx *ctx, uint32_t tp, bool leader)
 {
 	const struct part_cfg *pc = &b->cluster->parts[tp];
@@ -266,6 +286,7 @@ void group_partition_led(struct broker *b, struct node_ctx *ctx, uint32_t tp, bo
 			load(b, g, &b->replicas[tp], ctx);
 			trace_group(b, ctx, g, "group_loaded");
 		} else if (b->groups[g].loaded) {
+			answer_waiting(ctx, &b->groups[g], KERR_NOT_COORDINATOR);
 			unload(&b->groups[g], b->cluster->nparts);
 			trace_group(b, ctx, g, "group_unloaded");
 		}
@@ -834,14 +855,19 @@ static void on_commit(struct broker *b, struct node_ctx *ctx, conn_id conn,
 		send_commit_resp(b, ctx, conn, msg->corr, parts, q.n, err);
 		return;
 	}
-	struct commit_rec recs[64];
-	uint32_t n = q.n < 64 ? q.n : 64;   /* one request commits at most 64 partitions */
+	uint32_t n = q.n;
+	struct commit_rec *recs = calloc(n, sizeof(*recs));
+	if (recs == NULL) {
+		b->oom = true;
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct commit_part cp;
 		memcpy(&cp, &parts[i], sizeof(cp));
 		recs[i] = (struct commit_rec){q.group, cp.tp, cp.offset, cp.leader_epoch, 0};
 	}
 	uint64_t ref = b->commits ? commit_store_add(b->commits, recs, n) : REC_REF_NONE;
+	free(recs);
 	uint32_t slot = 0;
 	struct pending_commit *pc = commit_slot(b, &slot);
 	if (ref == REC_REF_NONE || pc == NULL) {
@@ -876,7 +902,11 @@ static void finish_commit(struct broker *b, struct node_ctx *ctx, struct pending
 {
 	pc->live = false;
 	struct group_state *s = &b->groups[pc->group];
-	struct commit_part parts[64];
+	struct commit_part *parts = calloc(pc->n, sizeof(*parts));
+	if (parts == NULL) {
+		b->oom = true;
+		return;
+	}
 	for (uint32_t i = 0; i < pc->n; i++) {
 		const struct commit_rec *c = &b->commits->recs[pc->first + i];
 		parts[i] = (struct commit_part){c->tp, c->leader_epoch, c->offset};
@@ -884,6 +914,7 @@ static void finish_commit(struct broker *b, struct node_ctx *ctx, struct pending
 			s->offsets[c->tp] = (struct group_offset){c->offset, c->leader_epoch};
 	}
 	send_commit_resp(b, ctx, pc->conn, pc->corr, parts, pc->n, error);
+	free(parts);
 }
 
 void group_hw_moved(struct broker *b, struct node_ctx *ctx, uint32_t tp)

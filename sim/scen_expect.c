@@ -88,7 +88,7 @@ static const char *const produce_codes[] = {
 /* Exceptions the consumer application sees (9). */
 static const char *const consumer_codes[] = {
 	"CommitFailedException", "RebalanceInProgressException", "OffsetOutOfRangeException",
-	"NoOffsetForPartitionException", "LogTruncationException", NULL,
+	"NoOffsetForPartitionException", "LogTruncationException", "TimeoutException", NULL,
 };
 
 const char *scen_metric_name(enum scen_metric m)
