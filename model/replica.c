@@ -508,6 +508,15 @@ void repl_dp_timeout(struct broker *b, struct node_ctx *ctx, uint32_t slot)
 
 /* ---- fetch (the leader's side) ---------------------------------------------------------- */
 
+/* Partition.checkCurrentLeaderEpoch: a request naming an older leader epoch is fenced, a
+ * newer one unknown here yet; -1 skips the check. */
+static int16_t epoch_error(int32_t requested, int32_t mine)
+{
+	if (requested < 0 || requested == mine)
+		return KERR_NONE;
+	return requested < mine ? KERR_FENCED_LEADER_EPOCH : KERR_UNKNOWN_LEADER_EPOCH;
+}
+
 /* Replica.updateFetchStateOrThrow: lastCaughtUpTime moves to this fetch's time when the
  * follower asked from the leader's LEO, or to the previous fetch's time when it asked from
  * at least the LEO the leader had then. */
@@ -554,11 +563,9 @@ static void fetch_one(struct broker *b, struct node_ctx *ctx, const struct fetch
 	struct replica *r = &b->replicas[fp->tp];
 	a->resp.leader_epoch = r->leader_epoch;
 	/* Partition.getLocalLog: the leader epoch is checked before leadership. */
-	if (fp->current_leader_epoch >= 0 && fp->current_leader_epoch != r->leader_epoch) {
-		a->resp.error = fp->current_leader_epoch < r->leader_epoch
-			? KERR_FENCED_LEADER_EPOCH : KERR_UNKNOWN_LEADER_EPOCH;
+	a->resp.error = epoch_error(fp->current_leader_epoch, r->leader_epoch);
+	if (a->resp.error != KERR_NONE)
 		return;
-	}
 	if (!r->is_leader) {
 		a->resp.error = KERR_NOT_LEADER_OR_FOLLOWER;
 		return;
@@ -744,9 +751,8 @@ void repl_list_offsets(struct broker *b, struct node_ctx *ctx, conn_id conn,
 	const struct replica *rep = q.tp < b->cluster->nparts ? &b->replicas[q.tp] : NULL;
 	if (rep == NULL || !rep->hosted || !rep->is_leader) {
 		r.error = KERR_NOT_LEADER_OR_FOLLOWER;
-	} else if (q.current_leader_epoch >= 0 && q.current_leader_epoch != rep->leader_epoch) {
-		r.error = q.current_leader_epoch < rep->leader_epoch ? KERR_FENCED_LEADER_EPOCH
-								     : KERR_UNKNOWN_LEADER_EPOCH;
+	} else if (epoch_error(q.current_leader_epoch, rep->leader_epoch) != KERR_NONE) {
+		r.error = epoch_error(q.current_leader_epoch, rep->leader_epoch);
 	} else if (q.timestamp == LIST_OFFSETS_EARLIEST) {
 		r.offset = plog_log_start(&rep->log);
 	} else if (q.timestamp == LIST_OFFSETS_LATEST) {
@@ -783,9 +789,8 @@ void repl_offsets_for_epoch(struct broker *b, struct node_ctx *ctx, conn_id conn
 	const struct replica *rep = q.tp < b->cluster->nparts ? &b->replicas[q.tp] : NULL;
 	if (rep == NULL || !rep->hosted || !rep->is_leader) {
 		r.error = KERR_NOT_LEADER_OR_FOLLOWER;
-	} else if (q.current_leader_epoch >= 0 && q.current_leader_epoch != rep->leader_epoch) {
-		r.error = q.current_leader_epoch < rep->leader_epoch ? KERR_FENCED_LEADER_EPOCH
-								     : KERR_UNKNOWN_LEADER_EPOCH;
+	} else if (epoch_error(q.current_leader_epoch, rep->leader_epoch) != KERR_NONE) {
+		r.error = epoch_error(q.current_leader_epoch, rep->leader_epoch);
 	} else {
 		struct plog_epoch_end e = plog_end_offset_for_epoch(&rep->log, q.leader_epoch);
 		r.leader_epoch = e.epoch;

@@ -532,22 +532,33 @@ static int64_t total_offline_ms(const struct run *r)
 	return n;
 }
 
+struct producer_totals {
+	uint64_t acked, failed, pending, nonmono;
+};
+
+static struct producer_totals producer_totals(const struct run *r)
+{
+	struct producer_totals pt = {0};
+	for (uint32_t p = 0; p < r->s->producer_count; p++) {
+		pt.acked += count_state(r, p, REC_ACKED);
+		pt.failed += count_state(r, p, REC_FAILED);
+		pt.pending += count_state(r, p, REC_PENDING);
+		pt.nonmono += r->check.nonmonotonic[p];
+	}
+	return pt;
+}
+
 static void print_metrics(struct run *r, FILE *f)
 {
 	const struct part_metrics *t = &r->check.total;
-	uint64_t acked = 0, failed = 0, pending = 0, nonmono = 0;
-	for (uint32_t p = 0; p < r->s->producer_count; p++) {
-		acked += count_state(r, p, REC_ACKED);
-		failed += count_state(r, p, REC_FAILED);
-		pending += count_state(r, p, REC_PENDING);
-		nonmono += r->check.nonmonotonic[p];
-	}
+	struct producer_totals pt = producer_totals(r);
 	fprintf(f, "\nMetrics\n");
 	fprintf(f, "  acked %" PRIu64 "  failed %" PRIu64 "  pending %" PRIu64
-		"  unavailable %" PRIu64 "\n", acked, failed, pending, t->unavailable);
+		"  unavailable %" PRIu64 "\n", pt.acked, pt.failed, pt.pending, t->unavailable);
 	fprintf(f, "  lost-write %" PRIu64 "  duplicate %" PRIu64 "  nonmonotonic-send %" PRIu64
 		"  failed-but-present %" PRIu64 "  inconsistent-offsets %" PRIu64 "\n",
-		t->lost_write, t->duplicate, nonmono, r->check.failed_but_present, t->inconsistent);
+		t->lost_write, t->duplicate, pt.nonmono, r->check.failed_but_present,
+		t->inconsistent);
 	fprintf(f, "  elections %" PRIu64 "  unclean-elections %" PRIu64 "  offline-ms %" PRId64
 		"\n", total_elections(r, false), total_elections(r, true), total_offline_ms(r));
 	fprintf(f, "  produce-errors:");
@@ -640,21 +651,15 @@ static void json_errors(struct run *r, struct json *j, int32_t only)
 static void json_metrics(struct run *r, struct json *j)
 {
 	const struct part_metrics *t = &r->check.total;
-	uint64_t acked = 0, failed = 0, pending = 0, nonmono = 0;
-	for (uint32_t p = 0; p < r->s->producer_count; p++) {
-		acked += count_state(r, p, REC_ACKED);
-		failed += count_state(r, p, REC_FAILED);
-		pending += count_state(r, p, REC_PENDING);
-		nonmono += r->check.nonmonotonic[p];
-	}
+	struct producer_totals pt = producer_totals(r);
 	json_obj(j, "metrics");
-	json_uint(j, "acked", acked);
-	json_uint(j, "failed", failed);
-	json_uint(j, "pending", pending);
+	json_uint(j, "acked", pt.acked);
+	json_uint(j, "failed", pt.failed);
+	json_uint(j, "pending", pt.pending);
 	json_uint(j, "unavailable", t->unavailable);
 	json_uint(j, "lost-write", t->lost_write);
 	json_uint(j, "duplicate", t->duplicate);
-	json_uint(j, "nonmonotonic-send", nonmono);
+	json_uint(j, "nonmonotonic-send", pt.nonmono);
 	json_uint(j, "failed-but-present", r->check.failed_but_present);
 	json_uint(j, "inconsistent-offsets", t->inconsistent);
 	json_uint(j, "elections", total_elections(r, false));
