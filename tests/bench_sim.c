@@ -56,5 +56,6 @@ int main(int argc, char **argv)
 	}
 	bad |= bench("tests/bench/acks-all-100k.yaml", 3);
 	bad |= bench("tests/bench/acks-all-1m-12p.yaml", 1);
+	bad |= bench("tests/bench/group-100k.yaml", 3);
 	return bad;
 }
