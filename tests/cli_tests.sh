@@ -37,6 +37,14 @@ grep -q "did you mean .acks." "$tmp/err" && ok || ko "misspelled key gets a sugg
 expect_rc 2 "validate: a good and a bad file" -- "$bin" validate scenarios/network-faults-tour.yaml "$tmp/bad.yaml"
 grep -q 'network-faults-tour.yaml: ok' "$tmp/out" && grep -q 'bad.yaml:7:' "$tmp/err" && ok || ko "validate reports every file"
 
+# Bad input through the real binary: exit 2, FILE:LINE:COL: message on stderr, nothing on
+# stdout (tests/bad/expected.txt: file, line:col, a piece of the message).
+while read -r file pos msg; do
+  expect_rc 2 "run $file" -- "$bin" run "tests/bad/$file"
+  if grep -qF "tests/bad/$file:$pos: " "$tmp/err" && grep -qF "$msg" "$tmp/err" &&
+     [ ! -s "$tmp/out" ]; then ok; else ko "$file: wanted $pos: $msg, got: $(cat "$tmp/err")"; fi
+done < tests/bad/expected.txt
+
 # Trace file and JSON summary agree on the hash.
 f=scenarios/network-faults-tour.yaml
 expect_rc 0 "run --json" -- "$bin" run $f --json --trace "$tmp/t.jsonl"
