@@ -96,7 +96,7 @@ struct producer_cfg {
 	bool     partitioner_ignore_keys;
 	int64_t  metadata_max_age_ms, reconnect_backoff_ms, reconnect_backoff_max_ms;
 	int64_t  socket_connection_setup_timeout_ms;
-	/* Added beside the brief's list (zero = Kafka's default): */
+	/* Partitioner tuning (zero = Kafka's default): */
 	bool     partitioner_adaptive_off;   /* partitioner.adaptive.partitioning.enable=false */
 	int64_t  partitioner_availability_timeout_ms;   /* 0: off (the default) */
 };
