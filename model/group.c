@@ -717,17 +717,32 @@ static void store_group(struct broker *b, struct node_ctx *ctx, uint32_t g)
 	(void)repl_append_internal(b, ctx, offsets_tp(b, g), &batch, &end);
 }
 
+/* The checks every group request makes, in Kafka's order: this broker coordinates the group,
+ * the member is known, its generation is current; then REBALANCE_IN_PROGRESS while the group
+ * is in the phase `busy`. */
+static int16_t check_member(struct broker *b, uint32_t g, const struct member_ref *id,
+			    int32_t generation, enum group_phase busy, struct group_member **out)
+{
+	struct group_state *s = gs(b, g);
+	*out = s != NULL && s->loaded ? find_member(s, id) : NULL;
+	if (s == NULL || !s->loaded)
+		return KERR_NOT_COORDINATOR;
+	if (*out == NULL)
+		return KERR_UNKNOWN_MEMBER_ID;
+	if (generation != s->generation)
+		return KERR_ILLEGAL_GENERATION;
+	return s->phase == busy ? KERR_REBALANCE_IN_PROGRESS : KERR_NONE;
+}
+
 static void on_sync(struct broker *b, struct node_ctx *ctx, conn_id conn,
 		    const struct net_msg *msg, const uint8_t *blob, uint32_t len)
 {
 	struct sync_group q;
 	PROTO_GET(msg, q);
 	struct group_state *s = gs(b, q.group);
-	struct group_member *m = s && s->loaded ? find_member(s, &q.member) : NULL;
-	int16_t err = s == NULL || !s->loaded ? KERR_NOT_COORDINATOR
-		    : m == NULL ? KERR_UNKNOWN_MEMBER_ID
-		    : q.generation != s->generation ? KERR_ILLEGAL_GENERATION
-		    : s->phase == GROUP_PREPARING_REBALANCE ? KERR_REBALANCE_IN_PROGRESS : KERR_NONE;
+	struct group_member *m;
+	int16_t err = check_member(b, q.group, &q.member, q.generation,
+				   GROUP_PREPARING_REBALANCE, &m);
 	if (err != KERR_NONE || s->phase == GROUP_STABLE) {
 		send_sync_resp(b, ctx, conn, msg->corr, err, err == KERR_NONE ? m : NULL);
 		return;
@@ -760,11 +775,9 @@ static void on_heartbeat(struct broker *b, struct node_ctx *ctx, conn_id conn,
 	struct heartbeat_req q;
 	PROTO_GET(msg, q);
 	struct group_state *s = gs(b, q.group);
-	struct group_member *m = s && s->loaded ? find_member(s, &q.member) : NULL;
-	int16_t err = s == NULL || !s->loaded ? KERR_NOT_COORDINATOR
-		    : m == NULL ? KERR_UNKNOWN_MEMBER_ID
-		    : q.generation != s->generation ? KERR_ILLEGAL_GENERATION
-		    : s->phase == GROUP_PREPARING_REBALANCE ? KERR_REBALANCE_IN_PROGRESS : KERR_NONE;
+	struct group_member *m;
+	int16_t err = check_member(b, q.group, &q.member, q.generation,
+				   GROUP_PREPARING_REBALANCE, &m);
 	if (m != NULL && (err == KERR_NONE || err == KERR_REBALANCE_IN_PROGRESS) &&
 	    !m->join_pending)
 		arm_session(ctx, q.group, (uint32_t)(m - s->members), m);
@@ -845,12 +858,9 @@ static void on_commit(struct broker *b, struct node_ctx *ctx, conn_id conn,
 		send_commit_resp(b, ctx, conn, msg->corr, NULL, 0, KERR_CORRUPT_MESSAGE);
 		return;
 	}
-	struct group_state *s = gs(b, q.group);
-	struct group_member *m = s && s->loaded ? find_member(s, &q.member) : NULL;
-	int16_t err = s == NULL || !s->loaded ? KERR_NOT_COORDINATOR
-		    : m == NULL ? KERR_UNKNOWN_MEMBER_ID
-		    : q.generation != s->generation ? KERR_ILLEGAL_GENERATION
-		    : s->phase == GROUP_COMPLETING_REBALANCE ? KERR_REBALANCE_IN_PROGRESS : KERR_NONE;
+	struct group_member *m;
+	int16_t err = check_member(b, q.group, &q.member, q.generation,
+				   GROUP_COMPLETING_REBALANCE, &m);
 	if (err != KERR_NONE) {
 		send_commit_resp(b, ctx, conn, msg->corr, parts, q.n, err);
 		return;
