@@ -18,6 +18,7 @@
 #include "model/consumer.h"
 #include "model/controller.h"
 #include "model/partitioner.h"
+#include "model/proto.h"
 #include "sim/fault.h"
 #include "sim/json.h"
 #include "sim/kernel.h"
@@ -572,6 +573,7 @@ static int setup(struct run *r)
 	if (world_init(&r->world, &r->kernel, &r->trace, r->seed, &np) != 0)
 		return -1;
 	world_set_runner_handler(&r->world, NULL, NULL);
+	world_set_msg_names(&r->world, msg_type_name);
 	if (setup_models(r) != 0 || setup_producers(r) != 0 || setup_consumers(r) != 0 ||
 	    add_nodes(r) != 0)
 		return -1;

@@ -90,6 +90,15 @@ static struct world *ctx_world(const struct node_ctx *ctx)
 	return w;
 }
 
+/* A message's type in the trace: the model's name for it when it gave one. */
+static void trace_type(const struct world *w, struct trace_line *l, uint16_t type)
+{
+	if (w->msg_name != NULL)
+		trace_str(l, "type", w->msg_name(type));
+	else
+		trace_uint(l, "type", type);
+}
+
 static struct trace_line *trace_node(struct world *w, uint32_t node, const char *ev)
 {
 	return trace_begin(w->trace, now_us(w), node_at(w, node)->name, ev);
@@ -186,7 +195,7 @@ static void lose(struct world *w, uint32_t p, const char *reason)
 	trace_uint(l, "conn", conn_id_of(w, pk->conn));
 	trace_str(l, "pkt", pkt_names[pk->kind]);
 	if (pk->kind == NET_PKT_DATA)
-		trace_uint(l, "type", pk->msg.type);
+		trace_type(w, l, pk->msg.type);
 	trace_str(l, "reason", reason);
 	trace_end(l);
 	net_packet_free(&w->net, p);
@@ -226,7 +235,7 @@ static void on_data(struct world *w, uint32_t p)
 	struct trace_line *l = trace_node(w, pk->to, "recv");
 	trace_str(l, "from", node_at(w, pk->from)->name);
 	trace_uint(l, "conn", id);
-	trace_uint(l, "type", pk->msg.type);
+	trace_type(w, l, pk->msg.type);
 	trace_uint(l, "bytes", pk->msg.bytes);
 	trace_end(l);
 	w->stats.delivered++;
@@ -655,6 +664,11 @@ void world_start_all(struct world *w)
 		trace_end(trace_node(w, i, "start"));
 		call_start(w, i);
 	}
+}
+
+void world_set_msg_names(struct world *w, const char *(*name)(uint16_t type))
+{
+	w->msg_name = name;
 }
 
 void world_set_runner_handler(struct world *w, world_runner_fn *fn, void *ctx)
@@ -1117,7 +1131,7 @@ bool node_send(struct node_ctx *ctx, conn_id conn, const struct net_msg *m,
 	struct trace_line *l = trace_node(w, ctx->node, "send");
 	trace_str(l, "to", node_at(w, peer)->name);
 	trace_uint(l, "conn", conn);
-	trace_uint(l, "type", m->type);
+	trace_type(w, l, m->type);
 	trace_uint(l, "bytes", m->bytes);
 	trace_int(l, "arrive", at);
 	trace_end(l);

@@ -114,6 +114,7 @@ struct world {
 	uint32_t           in_model;    /* depth of model calls: faults may not come from them */
 	struct net_pool    timers;
 	struct net_pool    deferred;
+	const char      *(*msg_name)(uint16_t type);   /* for the trace, or NULL */
 	world_runner_fn   *runner;
 	void              *runner_ctx;
 	int                status;      /* enum net_status: the first hot-path failure */
@@ -137,6 +138,8 @@ int  world_add_node(struct world *w, enum node_kind kind, const char *name,
 void world_start_all(struct world *w);
 
 void world_set_runner_handler(struct world *w, world_runner_fn *fn, void *ctx);
+/* Names message types in the trace (e.g. the model's Kafka API names). */
+void world_set_msg_names(struct world *w, const char *(*name)(uint16_t type));
 /* A runner event at at_us in phase/rank (kernel.h); `node`, arg0, arg1 are the runner's. */
 struct sim_handle world_schedule_runner(struct world *w, int64_t at_us, enum sim_phase phase,
 					uint32_t rank, uint32_t node, uint64_t arg0,
