@@ -208,46 +208,24 @@ enum units_err units_uint64(const char *s, size_t len, uint64_t *out)
 	return UNITS_OK;
 }
 
-enum units_err units_time_us(const char *s, size_t len, int64_t bare_unit_us,
-			     bool allow_negative, int64_t *out_us)
+/* A decimal with an optional unit from `units`: a bare number counts bare_scale each and may
+ * not have a fraction (fraction_err); the result must be a whole int64. */
+static enum units_err scaled(const char *s, size_t len, const struct unit *units, size_t n,
+			     int64_t bare_scale, enum units_err fraction_err, bool allow_negative,
+			     int64_t *out)
 {
-	assert(bare_unit_us > 0);
 	struct dec d;
 	enum units_err e = scan_decimal(s, len, &d);
 	if (e != UNITS_OK)
 		return e;
 	if (d.neg && !allow_negative)
 		return UNITS_NEGATIVE;
-	int64_t scale = bare_unit_us;
+	int64_t scale = bare_scale;
 	if (d.end == len) {
 		if (d.has_point)
-			return UNITS_FLOAT_NO_UNIT;
+			return fraction_err;
 	} else {
-		e = match_unit(s + d.end, len - d.end, time_units,
-			       sizeof(time_units) / sizeof(time_units[0]), &scale);
-		if (e != UNITS_OK)
-			return e;
-	}
-	u128 mag;
-	e = scale_exact(&d, scale, (u128)INT64_MAX + 1, &mag);
-	if (e != UNITS_OK)
-		return e;
-	return to_signed(&d, mag, out_us);
-}
-
-enum units_err units_size(const char *s, size_t len, int64_t *out)
-{
-	struct dec d;
-	enum units_err e = scan_decimal(s, len, &d);
-	if (e != UNITS_OK)
-		return e;
-	int64_t scale = 1;
-	if (d.end == len) {
-		if (d.has_point)
-			return UNITS_NOT_INTEGER;
-	} else {
-		e = match_unit(s + d.end, len - d.end, size_units,
-			       sizeof(size_units) / sizeof(size_units[0]), &scale);
+		e = match_unit(s + d.end, len - d.end, units, n, &scale);
 		if (e != UNITS_OK)
 			return e;
 	}
@@ -256,6 +234,21 @@ enum units_err units_size(const char *s, size_t len, int64_t *out)
 	if (e != UNITS_OK)
 		return e;
 	return to_signed(&d, mag, out);
+}
+
+enum units_err units_time_us(const char *s, size_t len, int64_t bare_unit_us,
+			     bool allow_negative, int64_t *out_us)
+{
+	assert(bare_unit_us > 0);
+	return scaled(s, len, time_units, sizeof(time_units) / sizeof(time_units[0]),
+		      bare_unit_us, UNITS_FLOAT_NO_UNIT, allow_negative, out_us);
+}
+
+/* A size may be negative (Kafka's -1 "unlimited"); callers check their own ranges. */
+enum units_err units_size(const char *s, size_t len, int64_t *out)
+{
+	return scaled(s, len, size_units, sizeof(size_units) / sizeof(size_units[0]), 1,
+		      UNITS_NOT_INTEGER, true, out);
 }
 
 enum units_err units_rate(const char *s, size_t len, struct units_rate *out)
