@@ -156,7 +156,6 @@ struct broker {
 	struct commit_store  *commits;     /* shared: set by whoever builds the brokers */
 	struct pending_commit *pcommits;
 	uint32_t              pcommits_cap;
-	uint8_t               uuid_seed[16];
 };
 
 struct retained_batch {

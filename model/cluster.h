@@ -82,7 +82,6 @@ struct cluster_cfg {
 	uint32_t broker_node0;
 	uint32_t controller_node;      /* the active controller's node index */
 	const int32_t *broker_ids;     /* [brokers], ascending */
-	int64_t  broker_session_timeout_ms;
 	bool     elr_enabled;          /* eligible.leader.replicas.version >= 1 (KIP-966) */
 	uint32_t ntopics;
 	const struct topic_cfg *topics;

@@ -25,7 +25,6 @@ struct controller_cfg {
 	int64_t broker_session_timeout_ms;           /* broker.session.timeout.ms, 9000 */
 	bool    auto_leader_rebalance_enable;         /* auto.leader.rebalance.enable, true */
 	int64_t leader_imbalance_check_interval_s;    /* leader.imbalance.check.interval.seconds */
-	int64_t metadata_fetch_max_wait_ms;           /* a broker's metadata fetch long poll */
 };
 
 /* Per broker: what the controller remembers beyond the image. */

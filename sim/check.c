@@ -54,6 +54,18 @@ void check_free(struct check *c)
 	memset(c, 0, sizeof(*c));
 }
 
+void check_after_fault(struct check *c)
+{
+	struct run *r = c->run;
+	for (uint32_t b = 0; b < r->ccfg.brokers; b++) {
+		bool off = world_node_state(&r->world, r->broker_node0 + b) ==
+			   WORLD_NODE_POWERED_OFF;
+		if (off && !r->power_noted[b])
+			check_note_power_loss(c, b);
+		r->power_noted[b] = off;
+	}
+}
+
 void check_note_power_loss(struct check *c, uint32_t broker_index)
 {
 	const struct cluster_cfg *cc = &c->run->ccfg;
@@ -188,11 +200,6 @@ bool check_after_event(struct check *c)
 		return false;
 	for (uint32_t b = 0; b < r->ccfg.brokers && !c->broken; b++) {
 		struct broker *br = &r->brokers[b];
-		bool off = world_node_state(&r->world, r->broker_node0 + b) ==
-			   WORLD_NODE_POWERED_OFF;
-		if (off && !r->power_noted[b])
-			check_note_power_loss(c, b);
-		r->power_noted[b] = off;
 		while (br->n_dirty > 0 && !c->broken) {
 			uint32_t tp = br->dirty[--br->n_dirty];
 			br->is_dirty[tp] = false;

@@ -71,6 +71,8 @@ void check_free(struct check *c);
 /* After every event: drains the brokers' dirty lists and checks those partitions. Returns
  * false when an invariant broke (c->message says which). */
 bool check_after_event(struct check *c);
+/* After a fault fired (only faults cut power): notes brokers that lost power since. */
+void check_after_fault(struct check *c);
 /* A replica lost power: Kafka may lose data on its partitions. */
 void check_note_power_loss(struct check *c, uint32_t broker_index);
 /* Computes the end-of-run metrics. Returns 0 or -1 (out of memory). */

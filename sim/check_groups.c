@@ -48,9 +48,11 @@ bool check_groups_event(struct check *c)
 			break;
 		}
 		uint32_t me = r->consumer_of_client[e->client];
-		uint32_t g = r->ccfgs[me].group;
-		for (uint32_t k = 0; k < r->nconsumers; k++) {
-			if (k == me || r->ccfgs[k].group != g)
+		const struct scen_group *sg = &r->s->groups[r->ccfgs[me].group];
+		/* The group's members are consumers[first, first + member_count). */
+		uint32_t first = r->consumer_of_client[sg->members[0].client];
+		for (uint32_t k = first; k < first + sg->member_count; k++) {
+			if (k == me)
 				continue;
 			if (consumer_generation(&r->consumers[k]) == e->generation &&
 			    owns(&r->consumers[k], e->tp)) {

@@ -82,37 +82,38 @@ static uint32_t active_at(const struct draw *d, uint32_t n, int64_t t)
 	return k;
 }
 
-static int add_partition(struct fault_plan *p, struct scen_fault *f, struct scen_ref *tg,
-			 uint32_t n, struct prng *r)
+/* Fisher-Yates shuffle of the targets; the first *split (1 <= split < n) form one group. */
+static void draw_split(struct scen_ref *tg, uint32_t n, struct prng *r, uint32_t *split)
 {
-	/* Fisher-Yates shuffle, then the first k (1 <= k < n) form one group. */
 	for (uint32_t i = n - 1; i > 0; i--) {
 		uint32_t j = (uint32_t)prng_below(r, (uint64_t)i + 1);
 		struct scen_ref tmp = tg[i];
 		tg[i] = tg[j];
 		tg[j] = tmp;
 	}
-	uint32_t k = 1 + (uint32_t)prng_below(r, n - 1);
+	*split = 1 + (uint32_t)prng_below(r, n - 1);
+}
+
+/* Stores a kept partition's two groups; its pointers are set once every draw is made (the
+ * arrays may still move until then). */
+static int keep_partition(struct fault_plan *p, const struct scen_ref *tg, uint32_t n,
+			  uint32_t split)
+{
 	if (grow((void **)&p->refs, &p->refs_cap, p->refs_len + n, sizeof(*p->refs)) != 0 ||
 	    grow((void **)&p->starts, &p->starts_cap, p->starts_len + 3, sizeof(*p->starts)) != 0)
 		return -1;
-	/* Pointers are fixed up after all draws (the arrays may still move). */
-	f->group_count = 2;
-	f->node_count = n;
-	f->group_start = (uint32_t *)(uintptr_t)p->starts_len;
-	f->nodes = (struct scen_ref *)(uintptr_t)p->refs_len;
 	p->starts[p->starts_len++] = 0;
-	p->starts[p->starts_len++] = k;
+	p->starts[p->starts_len++] = split;
 	p->starts[p->starts_len++] = n;
 	memcpy(&p->refs[p->refs_len], tg, n * sizeof(*tg));
 	p->refs_len += n;
 	return 0;
 }
 
-/* One candidate: draws its kind, length and targets; returns 1 if kept, 0 if it cannot
- * apply to these targets, -1 on allocation failure. Draw order: kind, length, targets. */
+/* One candidate: draws its kind, length and targets; returns 1 if it can apply to these
+ * targets, 0 if not. Draw order: kind, length, targets. */
 static int draw_one(struct fault_plan *p, struct prng *r, int64_t at_us, struct scen_ref *tg,
-		    uint32_t n, struct scen_fault *f, int64_t *len_us)
+		    uint32_t n, struct scen_fault *f, int64_t *len_us, uint32_t *split)
 {
 	const struct scen_nemesis *nm = &p->s->nemesis;
 	enum scen_nemesis_kind kind = nm->kinds[prng_below(r, nm->kind_count)];
@@ -143,7 +144,10 @@ static int draw_one(struct fault_plan *p, struct prng *r, int64_t at_us, struct 
 		if (n < 2)
 			return 0;
 		f->kind = SCEN_FAULT_PARTITION;
-		return add_partition(p, f, tg, n, r) == 0 ? 1 : -1;
+		f->group_count = 2;
+		f->node_count = n;
+		draw_split(tg, n, r, split);
+		return 1;
 	case SCEN_NEMESIS_LINK: {
 		if (n < 2)
 			return 0;
@@ -194,14 +198,15 @@ static int draw_nemesis(struct fault_plan *p, uint64_t seed)
 			break;
 		}
 		int64_t len = 0;
-		int kept = draw_one(p, &r, t, tg, n, f, &len);
-		if (kept < 0) {
-			rc = -1;
-			break;
-		}
+		uint32_t split = 0;
+		int kept = draw_one(p, &r, t, tg, n, f, &len, &split);
 		if (kept == 0 || active_at(d, dn, t) >= s->nemesis.max_concurrent) {
 			p->count--;       /* skipped */
 			continue;
+		}
+		if (f->kind == SCEN_FAULT_PARTITION && keep_partition(p, tg, n, split) != 0) {
+			rc = -1;
+			break;
 		}
 		d[dn++] = (struct draw){t, len};
 	}
@@ -209,15 +214,19 @@ static int draw_nemesis(struct fault_plan *p, uint64_t seed)
 	free(d);
 	if (rc != 0)
 		return rc;
-	/* Fix up the partition groups' pointers now that the arrays stopped moving. */
+	/* The drawn partitions' groups were stored in draw order: point at them. */
+	uint32_t starts = 0, refs = 0;
 	for (uint32_t i = p->scripted; i < p->count; i++) {
 		struct scen_fault *f = &p->faults[i];
 		f->index = i;
 		if (f->kind != SCEN_FAULT_PARTITION)
 			continue;
-		f->group_start = p->starts + (uintptr_t)f->group_start;
-		f->nodes = p->refs + (uintptr_t)f->nodes;
+		f->group_start = p->starts + starts;
+		f->nodes = p->refs + refs;
+		starts += 3;
+		refs += f->node_count;
 	}
+	assert(starts == p->starts_len && refs == p->refs_len);
 	return 0;
 }
 

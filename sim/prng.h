@@ -20,7 +20,6 @@ enum prng_stream {
 	PRNG_STREAM_FAULTS  = 2,  /* index 0: the scripted fault plan */
 	PRNG_STREAM_NEMESIS = 3,  /* index 0: the nemesis schedule */
 	PRNG_STREAM_NODE    = 4,  /* index: node index (controllers, brokers, clients) */
-	PRNG_STREAM_UUID    = 5,  /* index: client node index — member ids, producer ids */
 };
 
 /* Probabilities are integers out of 2^32 (drop: 0.25 -> 2^30). */

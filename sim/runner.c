@@ -313,7 +313,6 @@ static int setup_models(struct run *r)
 	r->ccfg = (struct cluster_cfg){
 		.brokers = nb, .broker_node0 = r->broker_node0,
 		.controller_node = r->controller_node, .broker_ids = r->broker_ids,
-		.broker_session_timeout_ms = cc[CFG_B_BROKER_SESSION_TIMEOUT_MS].v,
 		.elr_enabled = cc[CFG_B_ELIGIBLE_LEADER_REPLICAS_VERSION].v >= 1,
 	};
 	if (setup_topics(r) != 0)
@@ -323,7 +322,6 @@ static int setup_models(struct run *r)
 		.auto_leader_rebalance_enable = cc[CFG_B_AUTO_LEADER_REBALANCE_ENABLE].v != 0,
 		.leader_imbalance_check_interval_s =
 			cc[CFG_B_LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS].v,
-		.metadata_fetch_max_wait_ms = 500,
 	};
 	if (ctl_init(&r->controller, &ctl, &r->ccfg) != 0)
 		return -1;
@@ -497,7 +495,7 @@ static int setup_consumers(struct run *r)
 	r->consumer_of_client = calloc(s->client_count + 1, sizeof(*r->consumer_of_client));
 	if (r->ccfgs == NULL || r->consumers == NULL || r->consumer_of_client == NULL)
 		return -1;
-	uint32_t k = 0;
+	uint32_t k = 0;   /* group after group: a group's members are contiguous */
 	for (uint32_t g = 0; g < s->group_count; g++)
 		for (uint32_t i = 0; i < s->groups[g].member_count; i++, k++) {
 			const struct scen_member *m = &s->groups[g].members[i];
@@ -594,6 +592,7 @@ static void on_runner_event(void *ctx, struct world *w, const struct sim_event *
 	bool handled = fault_plan_handle(&r->plan, w, ev);
 	assert(handled);
 	(void)handled;
+	check_after_fault(&r->check);
 }
 
 /* ---- the run ---------------------------------------------------------------------------- */

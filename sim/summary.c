@@ -17,7 +17,8 @@
 #include "sim/json.h"
 #include "sim/units.h"
 
-static const char *const not_modelled = "not computed in this version of kafkasim";
+static const char *const not_modelled = "this version of kafkasim does not compute it for "
+					"this scope";
 
 int summary_init(struct run *r)
 {
@@ -443,7 +444,6 @@ static void print_check_list(struct run *r, FILE *f, const struct run_check *ck)
 /* The layout of kafka-consumer-groups.sh --describe (ConsumerGroupCommand). */
 static void print_groups(struct run *r, FILE *f)
 {
-	char name[300];
 	for (uint32_t g = 0; g < r->s->group_count; g++) {
 		fprintf(f, "\nGroup %s (kafka-consumer-groups.sh --describe)\n", r->groups[g].name);
 		fprintf(f, "  %-16s %-16s %9s %14s %14s %6s  %s\n", "GROUP", "TOPIC", "PARTITION",
@@ -476,7 +476,6 @@ static void print_groups(struct run *r, FILE *f)
 				else
 					fprintf(f, "%14s %14" PRId64 " %6s", "-", hw, "-");
 				fprintf(f, "  %s\n", owner);
-				(void)name;
 			}
 		const struct group_metrics *gm = &r->check.gm[g];
 		fprintf(f, "  consumed %" PRIu64 "  redelivered %" PRIu64 "  skipped %" PRIu64

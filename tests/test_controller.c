@@ -241,7 +241,6 @@ static struct controller_cfg default_ctl_cfg(void)
 		.broker_session_timeout_ms = SESSION_MS,
 		.auto_leader_rebalance_enable = false,
 		.leader_imbalance_check_interval_s = 300,
-		.metadata_fetch_max_wait_ms = 500,
 	};
 }
 
@@ -276,7 +275,7 @@ static void setup_cfg(bool elr, const struct controller_cfg *cfg, const struct t
 		h.ids[b] = b + 1;
 	h.cc = (struct cluster_cfg){
 		.brokers = NB, .broker_node0 = 1, .controller_node = CTL_NODE,
-		.broker_ids = h.ids, .broker_session_timeout_ms = SESSION_MS, .elr_enabled = elr,
+		.broker_ids = h.ids, .elr_enabled = elr,
 		.ntopics = nt, .topics = h.topics, .nparts = tp, .parts = h.parts,
 		.offsets_topic = UINT32_MAX,
 	};

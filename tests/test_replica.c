@@ -316,7 +316,7 @@ static void setup(const struct tdef *t, uint32_t nt)
 		h.ids[b] = b + 1;
 	h.cc = (struct cluster_cfg){
 		.brokers = NB, .broker_node0 = 1, .controller_node = CTL_NODE,
-		.broker_ids = h.ids, .broker_session_timeout_ms = 9000,
+		.broker_ids = h.ids,
 		.ntopics = nt, .topics = h.topics, .nparts = tp, .parts = h.parts,
 		.offsets_topic = UINT32_MAX,
 	};
